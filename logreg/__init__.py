@@ -1,0 +1,31 @@
+"""logreg: logistic regression from scratch to scikit-learn, the library behind the course book.
+
+Functional API (``X`` carries the intercept column first, ``y`` holds 0/1 labels)::
+
+    sigmoid, add_intercept, z_score, cost, gradient, hessian, gradient_descent, newton
+
+and a scikit-learn compatible estimator, :class:`LogisticRegression`. Data: :mod:`logreg.datasets`. The
+seed article's pure-Python version: :mod:`logreg.scratch`.
+"""
+
+from logreg.estimator import LogisticRegression
+from logreg.features import add_intercept, z_score
+from logreg.loss import cost, gradient, hessian
+from logreg.optimize import FitResult, PerfectSeparationWarning, gradient_descent, newton
+from logreg.sigmoid import log_sigmoid, sigmoid
+
+__all__ = [
+    "FitResult",
+    "LogisticRegression",
+    "PerfectSeparationWarning",
+    "add_intercept",
+    "cost",
+    "gradient",
+    "gradient_descent",
+    "hessian",
+    "log_sigmoid",
+    "newton",
+    "sigmoid",
+    "z_score",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,71 @@
+"""Input checks shared by the functional API: every problem becomes a ValueError that names it."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+
+def as_finite_array(values: ArrayLike, name: str, ndim: int) -> NDArray[np.float64]:
+    """Return ``values`` as a float array with ``ndim`` dimensions, or raise a ValueError that says why not."""
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be numeric; could not convert it to floats ({error})") from None
+    if array.ndim != ndim:
+        shape_word = {1: "a 1-D vector", 2: "a 2-D matrix (n_samples, n_features)"}[ndim]
+        raise ValueError(f"{name} must be {shape_word}; got an array of shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} is empty (shape {array.shape}); at least one sample is needed")
+    if not np.all(np.isfinite(array)):
+        bad = "NaN" if np.isnan(array).any() else "inf"
+        raise ValueError(f"{name} contains {bad}; remove or impute non-finite values first")
+    return array
+
+
+def check_design(X: ArrayLike) -> NDArray[np.float64]:
+    """A finite 2-D design matrix."""
+    return as_finite_array(X, "X", ndim=2)
+
+
+def check_binary_labels(y: ArrayLike, n_samples: int) -> NDArray[np.float64]:
+    """Labels as floats in {0, 1}, one per row of X, with both classes present."""
+    labels = as_finite_array(y, "y", ndim=1)
+    if labels.shape[0] != n_samples:
+        raise ValueError(f"X has {n_samples} rows but y has {labels.shape[0]} labels; they must match")
+    outside = np.setdiff1d(np.unique(labels), [0.0, 1.0])
+    if outside.size:
+        raise ValueError(
+            f"labels must be 0 or 1; y also contains {outside[:5].tolist()} "
+            "(use LogisticRegression for other label values)"
+        )
+    if np.unique(labels).size < 2:
+        raise ValueError(f"y contains one class only (every label is {labels[0]:g}); both 0 and 1 are needed")
+    return labels
+
+
+def check_beta(beta: ArrayLike, n_features: int) -> NDArray[np.float64]:
+    """Coefficients: one per column of X (the intercept column included)."""
+    coefficients = as_finite_array(beta, "beta", ndim=1)
+    if coefficients.shape[0] != n_features:
+        raise ValueError(
+            f"beta has {coefficients.shape[0]} entries but X has {n_features} columns; "
+            "they must match (did you forget the intercept column?)"
+        )
+    return coefficients
+
+
+def check_l2(l2: float) -> float:
+    """A finite, non-negative penalty strength."""
+    value = float(l2)
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"l2 must be a finite number >= 0; got {l2!r}")
+    return value
+
+
+def check_problem(
+    X: ArrayLike, y: ArrayLike, l2: float = 0.0
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+    """Validate a whole binary problem at once."""
+    design = check_design(X)
+    return design, check_binary_labels(y, design.shape[0]), check_l2(l2)

@@ -1,0 +1,111 @@
+"""The book's data sets: fetched once with pooch (sha256-checked, cached) or read from a local mirror.
+
+Set the environment variable ``LOGREG_DATA_DIR`` to a folder holding the files (an offline mirror, as in
+CI); it is used before any download. ``LOGREG_CACHE_DIR`` overrides where downloads are cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pooch
+import sklearn.datasets
+from numpy.typing import NDArray
+
+
+class DataFileError(ValueError):
+    """A data file is missing, cannot be downloaded, or is not the file it should be."""
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """Where a data file comes from and what it must hash to."""
+
+    name: str
+    url: str
+    sha256: str
+
+
+MARKS = RemoteFile(
+    name="marks.txt",
+    url="https://raw.githubusercontent.com/animesh-agarwal/Machine-Learning/master/LogisticRegression/data/marks.txt",
+    sha256="ed7298995232c17a7f1bc50c9807cb7216337563e4a7c00bfcaa8f5d6bd32f02",
+)
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def cache_dir() -> Path:
+    """Where downloads are kept: ``LOGREG_CACHE_DIR`` or the operating system's cache folder."""
+    return Path(os.environ.get("LOGREG_CACHE_DIR") or pooch.os_cache("logreg"))
+
+
+def fetch(remote: RemoteFile) -> Path:
+    """Path to a verified local copy of ``remote``: from the mirror if one is set, else downloaded once."""
+    mirror = os.environ.get("LOGREG_DATA_DIR")
+    if mirror:
+        candidate = Path(mirror).expanduser() / remote.name
+        if candidate.is_file():
+            actual = sha256_of(candidate)
+            if actual != remote.sha256:
+                raise DataFileError(
+                    f"{candidate} is corrupt or a different file: sha256 {actual} != expected {remote.sha256}. "
+                    f"Replace it with a fresh copy of {remote.url}, or unset LOGREG_DATA_DIR to download it."
+                )
+            return candidate
+    try:
+        return Path(
+            pooch.retrieve(
+                remote.url,
+                known_hash=f"sha256:{remote.sha256}",
+                fname=remote.name,
+                path=cache_dir(),
+                progressbar=False,
+            )
+        )
+    except ValueError as error:  # pooch's hash mismatch
+        raise DataFileError(
+            f"downloaded {remote.name} does not match its sha256 ({error}); the file at {remote.url} has "
+            "changed. Put a verified copy in a folder and point LOGREG_DATA_DIR at it."
+        ) from None
+    except Exception as error:  # network failures come as many types (requests, urllib3, OSError)
+        where = f"{mirror!r} has no {remote.name} and " if mirror else ""
+        raise DataFileError(
+            f"cannot get {remote.name}: {where}downloading {remote.url} failed ({type(error).__name__}: {error}). "
+            f"Offline? Copy the file into a folder and set LOGREG_DATA_DIR to that folder."
+        ) from None
+
+
+def load_marks() -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Andrew Ng's exam-scores data (ex2data1): ``X`` (100, 2) two exam scores, ``y`` admitted (1) or not (0)."""
+    path = fetch(MARKS)
+    try:
+        table = np.loadtxt(path, delimiter=",", ndmin=2)
+    except ValueError as error:
+        raise DataFileError(f"{path} is not a comma-separated table of numbers ({error})") from None
+    if table.shape != (100, 3):
+        raise DataFileError(f"{path} should hold 100 rows of 3 numbers; got shape {table.shape}")
+    return table[:, :2], table[:, 2].astype(np.int64)
+
+
+def load_breast_cancer() -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """The Wisconsin diagnostic breast-cancer data shipped with scikit-learn (no download).
+
+    ``X`` (569, 30) cell-nucleus measurements, ``y`` 1 = benign, 0 = malignant (scikit-learn's coding).
+    Names are in :func:`breast_cancer_names`.
+    """
+    bunch = sklearn.datasets.load_breast_cancer()
+    return bunch.data, bunch.target.astype(np.int64)
+
+
+def breast_cancer_names() -> tuple[list[str], list[str]]:
+    """The 30 feature names and the two class names (index 0 = malignant, 1 = benign)."""
+    bunch = sklearn.datasets.load_breast_cancer()
+    return list(bunch.feature_names), list(bunch.target_names)

@@ -1,0 +1,87 @@
+"""The objective: mean log loss (negative log-likelihood) plus an optional L2 penalty, and its derivatives.
+
+Conventions: ``X`` carries the intercept column first, ``y`` holds 0/1 labels, and the penalty
+``l2 / 2 * ||beta[1:]||^2`` leaves the intercept alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from logreg._validation import check_beta, check_problem
+from logreg.sigmoid import sigmoid
+
+
+def penalty_mask(n_features: int) -> NDArray[np.float64]:
+    """1 for every penalised coefficient, 0 for the intercept (the first one)."""
+    mask = np.ones(n_features)
+    mask[0] = 0.0
+    return mask
+
+
+def mean_log_loss(scores: NDArray[np.float64], y: NDArray[np.float64]) -> float:
+    """Mean of ``log(1 + exp(s)) - y s`` over the linear scores ``s``: finite even for huge scores."""
+    return float(np.mean(np.logaddexp(0.0, scores) - y * scores))
+
+
+def penalty_value(beta: NDArray[np.float64], l2: float) -> float:
+    """``l2/2 * ||beta[1:]||^2``: the intercept is not penalised."""
+    penalised = beta[1:]
+    return 0.5 * l2 * float(penalised @ penalised)
+
+
+def gradient_from_scores(
+    beta: NDArray[np.float64], X: NDArray[np.float64], y: NDArray[np.float64], l2: float,
+    scores: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """``X^T (sigmoid(s) - y) / n + l2 * beta`` (intercept unpenalised), reusing the scores ``s = X beta``."""
+    return X.T @ (sigmoid(scores) - y) / X.shape[0] + l2 * penalty_mask(beta.shape[0]) * beta
+
+
+def hessian_from_scores(
+    n_coefficients: int, X: NDArray[np.float64], l2: float, scores: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """``X^T W X / n + l2 * I`` (intercept unpenalised), with ``W = diag(p (1 - p))`` and ``p = sigmoid(s)``."""
+    probabilities = sigmoid(scores)
+    weights = probabilities * (1.0 - probabilities) / X.shape[0]
+    return X.T @ (X * weights[:, None]) + np.diag(l2 * penalty_mask(n_coefficients))
+
+
+def objective(beta: NDArray[np.float64], X: NDArray[np.float64], y: NDArray[np.float64], l2: float) -> float:
+    """Cost without input checks, for optimisers that call it many times on validated data."""
+    return mean_log_loss(X @ beta, y) + penalty_value(beta, l2)
+
+
+def objective_and_gradient(
+    beta: NDArray[np.float64], X: NDArray[np.float64], y: NDArray[np.float64], l2: float
+) -> tuple[float, NDArray[np.float64]]:
+    """Cost and gradient from one product ``X beta`` (what quasi-Newton solvers ask for)."""
+    scores = X @ beta
+    return (
+        mean_log_loss(scores, y) + penalty_value(beta, l2),
+        gradient_from_scores(beta, X, y, l2, scores),
+    )
+
+
+def cost(beta: ArrayLike, X: ArrayLike, y: ArrayLike, l2: float = 0.0) -> float:
+    """Mean negative log-likelihood of 0/1 labels ``y`` under coefficients ``beta``, plus ``l2/2 ||beta[1:]||^2``.
+
+    A confidently wrong prediction costs a large finite amount, never inf or NaN.
+    """
+    design, labels, strength = check_problem(X, y, l2)
+    return objective(check_beta(beta, design.shape[1]), design, labels, strength)
+
+
+def gradient(beta: ArrayLike, X: ArrayLike, y: ArrayLike, l2: float = 0.0) -> NDArray[np.float64]:
+    """The exact gradient of :func:`cost` with respect to ``beta``."""
+    design, labels, strength = check_problem(X, y, l2)
+    coefficients = check_beta(beta, design.shape[1])
+    return gradient_from_scores(coefficients, design, labels, strength, design @ coefficients)
+
+
+def hessian(beta: ArrayLike, X: ArrayLike, y: ArrayLike, l2: float = 0.0) -> NDArray[np.float64]:
+    """The Hessian of :func:`cost`: positive semi-definite, so the cost is convex."""
+    design, _, strength = check_problem(X, y, l2)
+    coefficients = check_beta(beta, design.shape[1])
+    return hessian_from_scores(coefficients.shape[0], design, strength, design @ coefficients)

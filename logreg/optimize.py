@@ -1,0 +1,155 @@
+"""Two ways to minimise the cost: batch gradient descent (first order) and Newton / IRLS (second order)."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+from numpy.typing import ArrayLike, NDArray
+from sklearn.exceptions import ConvergenceWarning
+
+from logreg._validation import check_beta, check_problem
+from logreg.loss import gradient_from_scores, hessian_from_scores, mean_log_loss, penalty_value
+
+_EPS = np.finfo(np.float64).eps
+
+
+class PerfectSeparationWarning(ConvergenceWarning):
+    """The classes are linearly separable, so without a penalty the likelihood has no maximum."""
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """What an optimiser returns.
+
+    ``beta``: the coefficients (intercept first). ``history``: the cost at the start and after every step,
+    so ``len(history) == n_iter + 1``. ``gradient_norm``: the largest absolute gradient entry at ``beta``.
+    """
+
+    beta: NDArray[np.float64]
+    history: NDArray[np.float64]
+    n_iter: int
+    gradient_norm: float
+
+
+def _start(beta0: ArrayLike | None, n_features: int) -> NDArray[np.float64]:
+    return np.zeros(n_features) if beta0 is None else check_beta(beta0, n_features).copy()
+
+
+def gradient_descent(
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    learning_rate: float,
+    epochs: int,
+    l2: float = 0.0,
+    beta0: ArrayLike | None = None,
+) -> FitResult:
+    """Batch gradient descent on :func:`logreg.cost`: ``beta <- beta - learning_rate * gradient``.
+
+    ``X`` carries the intercept column first; ``beta0`` defaults to zeros. Stops early, with a
+    ``RuntimeWarning``-free ``ValueError``, only if the cost stops being finite (a learning rate so large
+    that the coefficients overflow).
+    """
+    design, labels, strength = check_problem(X, y, l2)
+    rate = float(learning_rate)
+    if not np.isfinite(rate) or rate <= 0:
+        raise ValueError(f"learning_rate must be a positive number; got {learning_rate!r}")
+    if int(epochs) != epochs or epochs < 0:
+        raise ValueError(f"epochs must be a whole number >= 0; got {epochs!r}")
+    beta = _start(beta0, design.shape[1])
+    history = np.empty(int(epochs) + 1)
+    scores = design @ beta
+    history[0] = mean_log_loss(scores, labels) + penalty_value(beta, strength)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(1, int(epochs) + 1):
+            beta = beta - rate * gradient_from_scores(beta, design, labels, strength, scores)
+            scores = design @ beta
+            history[epoch] = mean_log_loss(scores, labels) + penalty_value(beta, strength)
+            if not np.isfinite(history[epoch]):
+                raise ValueError(
+                    f"gradient descent diverged at epoch {epoch} (the cost overflowed); "
+                    f"learning_rate={rate:g} is too large for this data: lower it or standardise X"
+                )
+    final_gradient = gradient_from_scores(beta, design, labels, strength, scores)
+    return FitResult(beta, history, int(epochs), float(np.max(np.abs(final_gradient))))
+
+
+def _newton_direction(hessian: NDArray[np.float64], gradient: NDArray[np.float64]) -> NDArray[np.float64]:
+    try:
+        return scipy.linalg.cho_solve(scipy.linalg.cho_factor(hessian, check_finite=False), gradient)
+    except np.linalg.LinAlgError:
+        # Singular Hessian (duplicate columns, or probabilities saturated at 0/1): least-norm step.
+        return np.linalg.lstsq(hessian, gradient, rcond=None)[0]
+
+
+def _separates(scores: NDArray[np.float64], y: NDArray[np.float64]) -> bool:
+    """Every sample strictly on its own side of the boundary: the unpenalised MLE does not exist."""
+    return bool(np.all((2.0 * y - 1.0) * scores > 0))
+
+
+def newton(
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    l2: float = 0.0,
+    tol: float = 1e-10,
+    max_iter: int = 100,
+    beta0: ArrayLike | None = None,
+) -> FitResult:
+    """Newton's method (iteratively reweighted least squares) on :func:`logreg.cost`.
+
+    Each step solves ``H d = g`` with a Cholesky factorisation of the Hessian ``H = X^T W X / n + l2 I``
+    and halves the step until the cost decreases (it rarely has to). Stops when the largest gradient entry
+    is at most ``tol``. Warns with :class:`PerfectSeparationWarning` when ``l2 == 0`` and the data are
+    linearly separable (the coefficients would grow without bound), and with a ``ConvergenceWarning`` when
+    ``max_iter`` steps are not enough.
+    """
+    design, labels, strength = check_problem(X, y, l2)
+    if not tol > 0:
+        raise ValueError(f"tol must be > 0; got {tol!r}")
+    beta = _start(beta0, design.shape[1])
+    scores = design @ beta
+    current = mean_log_loss(scores, labels) + penalty_value(beta, strength)
+    history = [current]
+    for _ in range(int(max_iter)):
+        grad = gradient_from_scores(beta, design, labels, strength, scores)
+        if np.max(np.abs(grad)) <= tol:
+            break
+        if strength == 0 and _separates(scores, labels):
+            warnings.warn(
+                "the classes are perfectly separable, so with l2=0 the coefficients grow without bound and "
+                "no maximum-likelihood estimate exists; use an L2 penalty (l2 > 0)",
+                PerfectSeparationWarning,
+                stacklevel=2,
+            )
+            break
+        direction = _newton_direction(hessian_from_scores(beta.shape[0], design, strength, scores), grad)
+        decrement = float(grad @ direction)
+        step = 1.0
+        while True:
+            candidate = beta - step * direction
+            candidate_scores = design @ candidate
+            value = mean_log_loss(candidate_scores, labels) + penalty_value(candidate, strength)
+            sufficient = value <= current - 1e-4 * step * decrement
+            flat = value - current <= 16 * _EPS * max(1.0, abs(current))  # rounding noise near the optimum
+            if sufficient or flat or step < 1e-12:
+                break
+            step /= 2
+        if step < 1e-12 and not flat:
+            break
+        beta, scores, current = candidate, candidate_scores, value
+        history.append(current)
+    else:
+        grad = gradient_from_scores(beta, design, labels, strength, scores)
+    gradient_norm = float(np.max(np.abs(grad)))
+    if gradient_norm > tol and not (strength == 0 and _separates(scores, labels)):
+        warnings.warn(
+            f"Newton's method stopped after {len(history) - 1} steps with gradient {gradient_norm:.2e} > "
+            f"tol={tol:g}; raise max_iter, or add an L2 penalty if the classes are (nearly) separable",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    return FitResult(beta, np.asarray(history), len(history) - 1, gradient_norm)
