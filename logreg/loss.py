@@ -32,7 +32,10 @@ def penalty_value(beta: NDArray[np.float64], l2: float) -> float:
 
 
 def gradient_from_scores(
-    beta: NDArray[np.float64], X: NDArray[np.float64], y: NDArray[np.float64], l2: float,
+    beta: NDArray[np.float64],
+    X: NDArray[np.float64],
+    y: NDArray[np.float64],
+    l2: float,
     scores: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """``X^T (sigmoid(s) - y) / n + l2 * beta`` (intercept unpenalised), reusing the scores ``s = X beta``."""
