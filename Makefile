@@ -1,0 +1,80 @@
+# The two commands for a newcomer: `make book` and `make test` (see README.md).
+# Both first create or refresh .venv from the pinned requirements.txt, so a green run never hides an install step.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MATHJAX_DIR := .mathjax_static/mathjax
+
+# Offline data mirror: used before any download. Notebooks run with chapters/ as working directory,
+# so the path must be absolute.
+ifeq ($(strip $(LOGREG_DATA_DIR)),)
+ifneq ($(wildcard ../shared/data/marks.txt),)
+LOGREG_DATA_DIR := $(abspath ../shared/data)
+endif
+else
+LOGREG_DATA_DIR := $(abspath $(LOGREG_DATA_DIR))
+endif
+export LOGREG_DATA_DIR
+# Deterministic numerics in notebooks and tests, whatever the machine.
+export OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+.PHONY: help venv book mathjax test unit nbval lint execute clean
+
+help:
+	@echo "make book   build the HTML book (strict, offline) and print where index.html is"
+	@echo "make test   unit tests + strict nbval over every chapter"
+	@echo "make lint   ruff"
+
+## --- environment ------------------------------------------------------------------------------------------
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
+	touch $@
+
+## --- the book ---------------------------------------------------------------------------------------------
+# MathJax is installed from npm at build time and served from the build (not committed), so math renders offline.
+$(MATHJAX_DIR)/tex-mml-chtml.js:
+	rm -rf .mathjax_static/npm && mkdir -p .mathjax_static/npm $(MATHJAX_DIR)
+	npm install --silent --no-save --no-audit --no-fund --prefix .mathjax_static/npm mathjax@3
+	cp -r .mathjax_static/npm/node_modules/mathjax/es5/. $(MATHJAX_DIR)/
+	rm -rf .mathjax_static/npm
+
+mathjax: $(MATHJAX_DIR)/tex-mml-chtml.js
+
+book: venv mathjax
+	rm -rf _build/html _build/.doctrees _build/jupyter_execute
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "The book is at file://$(abspath _build/html/index.html)"
+
+## --- tests ------------------------------------------------------------------------------------------------
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg
+
+test: venv
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile $(NBVAL) tests chapters
+
+unit: venv
+	$(BIN)/python -m pytest -p no:cacheprovider -q tests
+
+nbval: venv
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile $(NBVAL) chapters
+
+# Re-execute every chapter in place (notebooks are stored executed: strict nbval compares their outputs).
+execute: venv
+	cd chapters && for nb in *.ipynb; do ../$(BIN)/jupyter execute --inplace "$$nb" || exit 1; done
+
+lint: venv
+	$(BIN)/ruff check logreg tests $(wildcard benchmarks) chapters
+
+clean:
+	rm -rf _build .mathjax_static .pytest_cache .ruff_cache .hypothesis
