@@ -17,9 +17,12 @@ from logreg.loss import objective_and_gradient
 from logreg.optimize import FitResult, newton
 from logreg.sigmoid import sigmoid
 
-#: ``solver="auto"`` uses Newton up to this many features and L-BFGS beyond: a Newton step costs
-#: O(n p^2 + p^3), which stops paying for itself once p is in the hundreds.
+#: ``solver="auto"`` uses Newton while a Hessian is cheap and L-BFGS otherwise. A Newton step costs about
+#: n p^2 multiply-adds (p = features + 1) against about 4 n p for an L-BFGS iteration; Newton needs ~7 steps,
+#: L-BFGS tens of iterations, each with Python overhead. Measured on this book's benchmark (benchmarks/):
+#: Newton wins up to a few million multiply-adds per Hessian, L-BFGS beyond.
 NEWTON_MAX_FEATURES = 200
+NEWTON_MAX_HESSIAN_WORK = 10_000_000
 
 _SOLVERS = ("auto", "newton", "lbfgs")
 
@@ -64,7 +67,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     solver : {"auto", "newton", "lbfgs"}, default "auto"
         ``"newton"``: Newton / IRLS with a Cholesky solve, converging to machine precision in a handful of
         steps. ``"lbfgs"``: scipy's L-BFGS-B, for many features. ``"auto"``: Newton for at most
-        ``NEWTON_MAX_FEATURES`` features, L-BFGS beyond.
+        ``NEWTON_MAX_FEATURES`` features while ``n_samples * (n_features + 1)**2 <= NEWTON_MAX_HESSIAN_WORK``
+        (a Hessian costs a few milliseconds at most), L-BFGS otherwise.
     tol : float, default 1e-10
         Stop when the largest entry of the gradient is at most ``tol``.
     max_iter : int, default 1000
@@ -80,11 +84,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.max_iter = max_iter
 
-    def _resolved_solver(self, n_features: int) -> str:
+    def _resolved_solver(self, n_samples: int, n_features: int) -> str:
         if self.solver not in _SOLVERS:
             raise ValueError(f"solver must be one of {_SOLVERS}; got {self.solver!r}")
         if self.solver == "auto":
-            return "newton" if n_features <= NEWTON_MAX_FEATURES else "lbfgs"
+            cheap_hessian = n_samples * (n_features + 1) ** 2 <= NEWTON_MAX_HESSIAN_WORK
+            return "newton" if n_features <= NEWTON_MAX_FEATURES and cheap_hessian else "lbfgs"
         return self.solver
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> LogisticRegression:
@@ -102,7 +107,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"max_iter must be a whole number >= 1; got {self.max_iter!r}")
         if not self.tol > 0:
             raise ValueError(f"tol must be > 0; got {self.tol!r}")
-        solver = self._resolved_solver(n_features)
+        solver = self._resolved_solver(n_samples, n_features)
         design = np.column_stack([np.ones(n_samples), X])
         positives = [1] if self.classes_.size == 2 else range(self.classes_.size)
         results = []

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import expit
 
 from logreg._validation import check_beta, check_problem
-from logreg.sigmoid import sigmoid
 
 
 def penalty_mask(n_features: int) -> NDArray[np.float64]:
@@ -39,16 +39,21 @@ def gradient_from_scores(
     scores: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """``X^T (sigmoid(s) - y) / n + l2 * beta`` (intercept unpenalised), reusing the scores ``s = X beta``."""
-    return X.T @ (sigmoid(scores) - y) / X.shape[0] + l2 * penalty_mask(beta.shape[0]) * beta
+    grad = X.T @ (expit(scores) - y) / X.shape[0]  # expit: scores here are finite, no NaN check needed
+    if l2:
+        grad[1:] += l2 * beta[1:]
+    return grad
 
 
 def hessian_from_scores(
     n_coefficients: int, X: NDArray[np.float64], l2: float, scores: NDArray[np.float64]
 ) -> NDArray[np.float64]:
     """``X^T W X / n + l2 * I`` (intercept unpenalised), with ``W = diag(p (1 - p))`` and ``p = sigmoid(s)``."""
-    probabilities = sigmoid(scores)
-    weights = probabilities * (1.0 - probabilities) / X.shape[0]
-    return X.T @ (X * weights[:, None]) + np.diag(l2 * penalty_mask(n_coefficients))
+    probabilities = expit(scores)
+    weighted = X * np.sqrt(probabilities * (1.0 - probabilities) / X.shape[0])[:, None]
+    hessian = weighted.T @ weighted  # A^T A: NumPy uses the symmetric rank-k update, half a general product
+    hessian[np.diag_indices(n_coefficients)] += l2 * penalty_mask(n_coefficients)
+    return hessian
 
 
 def objective(beta: NDArray[np.float64], X: NDArray[np.float64], y: NDArray[np.float64], l2: float) -> float:

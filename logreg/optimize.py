@@ -6,7 +6,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
+import scipy.linalg.lapack
 from numpy.typing import ArrayLike, NDArray
 from sklearn.exceptions import ConvergenceWarning
 
@@ -78,11 +78,14 @@ def gradient_descent(
 
 
 def _newton_direction(hessian: NDArray[np.float64], gradient: NDArray[np.float64]) -> NDArray[np.float64]:
-    try:
-        return scipy.linalg.cho_solve(scipy.linalg.cho_factor(hessian, check_finite=False), gradient)
-    except np.linalg.LinAlgError:
-        # Singular Hessian (duplicate columns, or probabilities saturated at 0/1): least-norm step.
-        return np.linalg.lstsq(hessian, gradient, rcond=None)[0]
+    """Solve ``H d = g`` by Cholesky (LAPACK potrf/potrs directly: the wrappers cost more than the solve)."""
+    factor, info = scipy.linalg.lapack.dpotrf(hessian, lower=True)
+    if info == 0:
+        direction, info = scipy.linalg.lapack.dpotrs(factor, gradient, lower=True)
+        if info == 0:
+            return direction
+    # Not positive definite (duplicate columns, or probabilities saturated at 0/1): least-norm step.
+    return np.linalg.lstsq(hessian, gradient, rcond=None)[0]
 
 
 def _separates(scores: NDArray[np.float64], y: NDArray[np.float64]) -> bool:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import expit
 
 
 def sigmoid(z: ArrayLike) -> NDArray[np.float64] | float:
     """Map a linear score to a probability: ``1 / (1 + exp(-z))``.
 
-    Stable for any finite or infinite input: only ``exp`` of non-positive numbers is ever taken, so
-    nothing overflows; ``sigmoid(0)`` is exactly 0.5 and the far tails are exactly 0.0 and 1.0. Returns a
+    Stable for any finite or infinite input: evaluated as ``1 / (1 + exp(-z))`` for ``z >= 0`` and
+    ``exp(z) / (1 + exp(z))`` for ``z < 0`` (scipy's ``expit``), so no exponential ever overflows;
+    ``sigmoid(0)`` is exactly 0.5 and the far tails are exactly 0.0 and 1.0. Returns a
     Python float for a scalar input and an array otherwise.
 
     >>> sigmoid(0.0)
@@ -21,9 +23,7 @@ def sigmoid(z: ArrayLike) -> NDArray[np.float64] | float:
     scores = np.asarray(z, dtype=np.float64)
     if np.isnan(scores).any():
         raise ValueError("sigmoid got NaN; the linear score must be a number")
-    exp_neg_abs = np.exp(-np.abs(scores))
-    positive = 1.0 / (1.0 + exp_neg_abs)
-    result = np.where(scores >= 0, positive, exp_neg_abs * positive)
+    result = expit(scores)
     return float(result) if result.ndim == 0 else result
 
 
