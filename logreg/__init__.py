@@ -13,9 +13,14 @@ from logreg.features import add_intercept, z_score
 from logreg.loss import cost, gradient, hessian
 from logreg.optimize import FitResult, PerfectSeparationWarning, gradient_descent, newton
 from logreg.sigmoid import log_sigmoid, sigmoid
+from logreg.softmax import fit_softmax, softmax, softmax_cost, softmax_gradient
 
 __all__ = [
     "FitResult",
+    "fit_softmax",
+    "softmax",
+    "softmax_cost",
+    "softmax_gradient",
     "LogisticRegression",
     "PerfectSeparationWarning",
     "add_intercept",

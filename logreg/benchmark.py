@@ -107,7 +107,5 @@ def epoch_speed(X: NDArray, y: NDArray, epochs: int = 20, repeat: int = 3, learn
         lambda: scratch.train(rows, labels, beta, epochs=epochs, learning_rate=learning_rate), repeat
     )
     numpy_epochs = 50 * epochs
-    numpy_total = best_time(
-        lambda: gradient_descent(X, y, learning_rate=learning_rate, epochs=numpy_epochs), repeat
-    )
+    numpy_total = best_time(lambda: gradient_descent(X, y, learning_rate=learning_rate, epochs=numpy_epochs), repeat)
     return EpochSpeed(scratch_total / epochs, numpy_total / numpy_epochs)
