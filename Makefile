@@ -24,12 +24,14 @@ export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv book mathjax test unit nbval lint execute clean
+.PHONY: help venv book mathjax test unit nbval lint execute clean assignments grade
 
 help:
 	@echo "make book   build the HTML book (strict, offline) and print where index.html is"
 	@echo "make test   unit tests + strict nbval over every chapter"
 	@echo "make lint   ruff"
+	@echo "make assignments                             build student notebooks + autograders into _build/assignments"
+	@echo "make grade SUBMISSION=x.ipynb ASSIGNMENT=name  grade one submission offline"
 
 ## --- environment ------------------------------------------------------------------------------------------
 venv: $(STAMP)
@@ -71,6 +73,15 @@ nbval: venv
 # Re-execute every chapter in place (notebooks are stored executed: strict nbval compares their outputs).
 execute: venv
 	cd chapters && for nb in *.ipynb; do ../$(BIN)/jupyter execute --inplace "$$nb" || exit 1; done
+
+## --- classroom assignments (otter-grader) ----------------------------------------------------------------
+assignments: venv
+	$(BIN)/python -m logreg.classroom build
+
+grade: venv
+	@test -n "$(SUBMISSION)" -a -n "$(ASSIGNMENT)" || { echo "usage: make grade SUBMISSION=path.ipynb ASSIGNMENT=name"; exit 2; }
+	@test -d _build/assignments/$(ASSIGNMENT)/autograder || $(BIN)/python -m logreg.classroom build
+	$(BIN)/python -m logreg.classroom grade "$(SUBMISSION)" "$(ASSIGNMENT)"
 
 lint: venv
 	$(BIN)/ruff check logreg tests $(wildcard benchmarks) chapters
