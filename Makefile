@@ -24,7 +24,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv book mathjax test unit nbval lint execute clean assignments grade
+.PHONY: help venv book mathjax test unit nbval lint execute clean assignments grade browser-test chromium
 
 help:
 	@echo "make book   build the HTML book (strict, offline) and print where index.html is"
@@ -53,9 +53,12 @@ $(MATHJAX_DIR)/tex-mml-chtml.js:
 
 mathjax: $(MATHJAX_DIR)/tex-mml-chtml.js
 
+# JUPYTERHUB_URL=https://hub.example.edu adds a JupyterHub (nbgitpuller) launch button.
+JUPYTERHUB_URL ?=
 book: venv mathjax
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	sed 's|^  jupyterhub_url: ""|  jupyterhub_url: "$(JUPYTERHUB_URL)"|' _config.yml > _build_config.yml
+	$(BIN)/jupyter-book build . -W -n --keep-going --config _build_config.yml; status=$$?; rm -f _build_config.yml; exit $$status
 	@echo "The book is at file://$(abspath _build/html/index.html)"
 
 ## --- tests ------------------------------------------------------------------------------------------------
@@ -73,6 +76,15 @@ nbval: venv
 # Re-execute every chapter in place (notebooks are stored executed: strict nbval compares their outputs).
 execute: venv
 	cd chapters && for nb in *.ipynb; do ../$(BIN)/jupyter execute --inplace "$$nb" || exit 1; done
+
+## --- the built book in a browser (headless Chromium from Debian, driven by Playwright) -------------------------
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+browser-test: export JUPYTERHUB_URL = http://127.0.0.1:8000
+browser-test: book chromium
+	BROWSER_TEST=1 $(BIN)/python -m pytest -p no:cacheprovider -q tests/test_html.py tests/test_browser.py
+	@echo "Screenshots: $(abspath _build/screenshots)"
 
 ## --- classroom assignments (otter-grader) ----------------------------------------------------------------
 assignments: venv

@@ -1,0 +1,81 @@
+"""Offline checks of the built HTML book: alt text on every image and internal links that resolve."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+PATH_LIKE_ALT = re.compile(r"(\.(png|jpe?g|svg|gif)$)|(^[./_]*_images/)", re.IGNORECASE)
+
+
+class PageParser(HTMLParser):
+    """Collects images, links and element ids of one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[dict[str, str | None]] = []
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids.add(attributes["id"])
+        if tag == "img":
+            self.images.append(attributes)
+        if tag == "a" and attributes.get("href"):
+            self.links.append(attributes["href"])
+
+
+def parse(page: Path) -> PageParser:
+    parser = PageParser()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+def book_pages(html: Path = HTML) -> list[Path]:
+    """Every page of the book, without Sphinx's generated index/search pages and copied static files."""
+    skipped = {"genindex.html", "search.html"}
+    return sorted(
+        page
+        for page in html.rglob("*.html")
+        if page.name not in skipped and not {"_static", "_sources", "_images"} & set(page.relative_to(html).parts)
+    )
+
+
+def bad_images(html: Path = HTML) -> list[str]:
+    """Images with no alt text, or an alt text that is only a file path (myst-nb's default)."""
+    problems = []
+    for page in book_pages(html):
+        for image in parse(page).images:
+            alt = (image.get("alt") or "").strip()
+            if not alt or PATH_LIKE_ALT.search(alt) or len(alt.split()) < 2:
+                problems.append(f"{page.relative_to(html)}: <img src={image.get('src')!r} alt={alt!r}>")
+    return problems
+
+
+def broken_links(html: Path = HTML) -> list[str]:
+    """Internal links whose target page or #anchor does not exist."""
+    ids: dict[Path, set[str]] = {}
+    problems = []
+    for page in book_pages(html):
+        for href in parse(page).links:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or href.startswith(("mailto:", "javascript:")):
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                problems.append(f"{page.relative_to(html)}: {href} (no such file)")
+                continue
+            if parts.fragment and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = parse(target).ids
+                if unquote(parts.fragment) not in ids[target]:
+                    problems.append(f"{page.relative_to(html)}: {href} (no such anchor)")
+    return problems
