@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import scipy.optimize
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
@@ -14,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from logreg._validation import check_l2
 from logreg.loss import objective_and_gradient
-from logreg.optimize import FitResult, newton
+from logreg.optimize import FitResult, lbfgs, newton
 from logreg.sigmoid import sigmoid
 
 #: ``solver="auto"`` uses Newton while a Hessian is cheap and L-BFGS otherwise. A Newton step costs about
@@ -28,30 +27,18 @@ _SOLVERS = ("auto", "newton", "lbfgs")
 
 
 def _lbfgs(design: NDArray[np.float64], y: NDArray[np.float64], l2: float, tol: float, max_iter: int) -> FitResult:
-    """L-BFGS (scipy) on the same objective as :func:`logreg.newton`."""
-    history: list[float] = []
-
-    def value_and_gradient(beta: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
-        value, grad = objective_and_gradient(beta, design, y, l2)
-        history.append(value)
-        return value, grad
-
-    result = scipy.optimize.minimize(
-        value_and_gradient,
-        np.zeros(design.shape[1]),
-        jac=True,
-        method="L-BFGS-B",
-        options={"maxiter": max_iter, "gtol": tol, "ftol": 64 * np.finfo(np.float64).eps},
+    """L-BFGS on the same objective as :func:`logreg.newton`, warning when ``max_iter`` is not enough."""
+    result = lbfgs(
+        lambda beta: objective_and_gradient(beta, design, y, l2), np.zeros(design.shape[1]), tol=tol, max_iter=max_iter
     )
-    gradient_norm = float(np.max(np.abs(result.jac)))
-    if result.nit >= max_iter and gradient_norm > tol:
+    if result.n_iter >= max_iter and result.gradient_norm > tol:
         warnings.warn(
-            f"L-BFGS stopped after {result.nit} iterations with gradient {gradient_norm:.2e} > tol={tol:g}; "
+            f"L-BFGS stopped after {result.n_iter} iterations with gradient {result.gradient_norm:.2e} > tol={tol:g}; "
             "raise max_iter or standardise the features",
             ConvergenceWarning,
             stacklevel=3,
         )
-    return FitResult(result.x, np.asarray(history), int(result.nit), gradient_norm)
+    return result
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg.lapack
+import scipy.optimize
 from numpy.typing import ArrayLike, NDArray
 from sklearn.exceptions import ConvergenceWarning
 
@@ -32,6 +34,35 @@ class FitResult:
     history: NDArray[np.float64]
     n_iter: int
     gradient_norm: float
+
+
+def lbfgs(
+    value_and_gradient: Callable[[NDArray[np.float64]], tuple[float, NDArray[np.float64]]],
+    start: NDArray[np.float64],
+    *,
+    tol: float,
+    max_iter: int,
+) -> FitResult:
+    """Minimise a smooth function with scipy's L-BFGS-B, recording the value at every evaluation.
+
+    Stops when the largest gradient entry is at most ``tol`` (``ftol`` is set to rounding level so that it does not
+    stop earlier). ``n_iter`` counts L-BFGS iterations; ``history`` holds every function evaluation.
+    """
+    history: list[float] = []
+
+    def recorded(x: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+        value, grad = value_and_gradient(x)
+        history.append(value)
+        return value, grad
+
+    result = scipy.optimize.minimize(
+        recorded,
+        start,
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": max_iter, "gtol": tol, "ftol": 64 * _EPS},
+    )
+    return FitResult(result.x, np.asarray(history), int(result.nit), float(np.max(np.abs(result.jac))))
 
 
 def _start(beta0: ArrayLike | None, n_features: int) -> NDArray[np.float64]:

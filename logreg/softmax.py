@@ -8,12 +8,11 @@ one row per column of ``X`` (so ``W[0]`` holds the intercepts, which are not pen
 from __future__ import annotations
 
 import numpy as np
-import scipy.optimize
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp
 
 from logreg._validation import as_finite_array, check_design, check_l2
-from logreg.optimize import FitResult
+from logreg.optimize import FitResult, lbfgs
 
 
 def softmax(scores: ArrayLike) -> NDArray[np.float64]:
@@ -84,18 +83,10 @@ def fit_softmax(X: ArrayLike, y: ArrayLike, *, l2: float = 0.0, tol: float = 1e-
     labels = check_labels(y, design.shape[0])
     strength = check_l2(l2)
     shape = (design.shape[1], int(labels.max()) + 1)
-    history: list[float] = []
 
     def value_and_gradient(flat: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
         value, grad = _objective_and_gradient(flat.reshape(shape), design, labels, strength)
-        history.append(value)
         return value, grad.ravel()
 
-    result = scipy.optimize.minimize(
-        value_and_gradient,
-        np.zeros(shape[0] * shape[1]),
-        jac=True,
-        method="L-BFGS-B",
-        options={"maxiter": max_iter, "gtol": tol, "ftol": 64 * np.finfo(np.float64).eps},
-    )
-    return FitResult(result.x.reshape(shape), np.asarray(history), int(result.nit), float(np.max(np.abs(result.jac))))
+    result = lbfgs(value_and_gradient, np.zeros(shape[0] * shape[1]), tol=tol, max_iter=max_iter)
+    return FitResult(result.beta.reshape(shape), result.history, result.n_iter, result.gradient_norm)

@@ -1,0 +1,28 @@
+"""The book's figure style: the Okabe–Ito palette, distinguishable with every common colour-vision deficiency."""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+from cycler import cycler
+
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+GREEN = "#009E73"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+SKY = "#56B4E9"
+YELLOW = "#F0E442"
+OKABE_ITO = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, "#000000")
+
+
+def use_book_style() -> None:
+    """Small, gridded figures whose default line colours follow the Okabe–Ito order."""
+    mpl.rcParams.update(
+        {
+            "figure.dpi": 80,
+            "figure.figsize": (6, 4),
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.prop_cycle": cycler(color=OKABE_ITO),
+        }
+    )
