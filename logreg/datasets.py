@@ -36,6 +36,16 @@ MARKS = RemoteFile(
     sha256="ed7298995232c17a7f1bc50c9807cb7216337563e4a7c00bfcaa8f5d6bd32f02",
 )
 
+#: Ng's ex2data2.txt at a pinned commit (byte-identical to the course file; its first line ends with a space).
+MICROCHIPS = RemoteFile(
+    name="microchips.txt",
+    url=(
+        "https://raw.githubusercontent.com/anastasiiakhil/Andrew_Ng_ML/"
+        "d1fa06000c00295cf9ca0a0412189ee4f857bbb9/ml_ex2/ex2data2.txt"
+    ),
+    sha256="39b91f85acd6fd40ec1f0d87d91e17cba20024d63ceeb6f3bda1646d6e2607be",
+)
+
 
 def sha256_of(path: Path) -> str:
     """Hex sha256 of a file's bytes."""
@@ -83,16 +93,30 @@ def fetch(remote: RemoteFile) -> Path:
         ) from None
 
 
-def load_marks() -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """Andrew Ng's exam-scores data (ex2data1): ``X`` (100, 2) two exam scores, ``y`` admitted (1) or not (0)."""
-    path = fetch(MARKS)
+def _load_labelled_table(remote: RemoteFile, n_rows: int) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Fetch ``remote`` and split its comma-separated table into two feature columns and 0/1 labels."""
+    path = fetch(remote)
     try:
-        table = np.loadtxt(path, delimiter=",", ndmin=2)
+        table = np.loadtxt(path, delimiter=",", ndmin=2)  # float() ignores the stray trailing space in ex2data2
     except ValueError as error:
         raise DataFileError(f"{path} is not a comma-separated table of numbers ({error})") from None
-    if table.shape != (100, 3):
-        raise DataFileError(f"{path} should hold 100 rows of 3 numbers; got shape {table.shape}")
+    if table.shape != (n_rows, 3):
+        raise DataFileError(f"{path} should hold {n_rows} rows of 3 numbers; got shape {table.shape}")
     return table[:, :2], table[:, 2].astype(np.int64)
+
+
+def load_marks() -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Andrew Ng's exam-scores data (ex2data1): ``X`` (100, 2) two exam scores, ``y`` admitted (1) or not (0)."""
+    return _load_labelled_table(MARKS, 100)
+
+
+def load_microchips() -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Andrew Ng's microchip data (ex2data2): ``X`` (118, 2) two test results, ``y`` passed QA (1) or not (0).
+
+    58 of the 118 chips passed. The classes are not linearly separable in ``X``: Ng's exercise fits them with
+    the 28 polynomial features of degree at most 6 (``sklearn.preprocessing.PolynomialFeatures(6)``).
+    """
+    return _load_labelled_table(MICROCHIPS, 118)
 
 
 def load_breast_cancer() -> tuple[NDArray[np.float64], NDArray[np.int64]]:

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.preprocessing import PolynomialFeatures
 
+import logreg
 from logreg import datasets
-from logreg.datasets import DataFileError, RemoteFile, load_breast_cancer, load_marks
+from logreg.datasets import DataFileError, RemoteFile, load_breast_cancer, load_marks, load_microchips
 
 
 @pytest.fixture
@@ -116,3 +118,73 @@ def test_a_file_with_the_right_hash_but_wrong_table_is_reported(monkeypatch, tmp
     monkeypatch.setattr(datasets, "MARKS", RemoteFile("marks.txt", "http://127.0.0.1:9/marks.txt", digest))
     with pytest.raises(DataFileError, match="not a comma-separated table"):
         load_marks()
+
+
+# --- microchips (Ng's ex2 part 2) -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def microchips_features():
+    """The 28 polynomial features of degree <= 6 (constant first, in Ng's mapFeature order) and the labels."""
+    X, y = load_microchips()
+    return PolynomialFeatures(6).fit_transform(X), y
+
+
+def test_microchips_has_the_published_shape_and_counts():
+    X, y = load_microchips()
+    assert X.shape == (118, 2) and X.dtype == np.float64
+    assert y.shape == (118,) and y.dtype == np.int64 and y.sum() == 58 and set(y) == {0, 1}
+    np.testing.assert_allclose(X[0], [0.051267, 0.69956])  # the first line ends with a space: still parsed
+    assert datasets.fetch(datasets.MICROCHIPS).read_bytes().splitlines()[0] == b"0.051267,0.69956,1 "
+
+
+def test_polynomial_features_are_ngs_map_feature():
+    X, _ = load_microchips()
+    features = PolynomialFeatures(6).fit_transform(X)
+    assert features.shape == (118, 28)
+    x1, x2 = X[:, 0], X[:, 1]
+    ng = np.column_stack([x1 ** (i - j) * x2**j for i in range(7) for j in range(i + 1)])  # mapFeature.m
+    np.testing.assert_allclose(features, ng)
+
+
+def test_ngs_published_cost_and_gradient_at_zero_with_lambda_1(microchips_features):
+    F, y = microchips_features
+    l2 = 1 / len(y)  # Ng's lambda = our l2 * m
+    assert logreg.cost(np.zeros(28), F, y, l2=l2) == pytest.approx(0.693147, abs=5e-7)
+    np.testing.assert_allclose(
+        logreg.gradient(np.zeros(28), F, y, l2=l2)[:5], [0.0085, 0.0188, 0.0001, 0.0503, 0.0115], atol=5e-5
+    )
+
+
+def test_ngs_published_cost_and_gradient_at_ones_with_lambda_10(microchips_features):
+    F, y = microchips_features
+    l2 = 10 / len(y)
+    assert logreg.cost(np.ones(28), F, y, l2=l2) == pytest.approx(3.1645, abs=5e-5)
+    np.testing.assert_allclose(
+        logreg.gradient(np.ones(28), F, y, l2=l2)[:5], [0.3460, 0.1614, 0.1948, 0.2269, 0.0922], atol=5e-5
+    )
+
+
+def test_ngs_published_training_accuracy_with_lambda_1(microchips_features):
+    F, y = microchips_features
+    beta = logreg.newton(F, y, l2=1 / len(y)).beta
+    assert round(100 * np.mean((F @ beta > 0) == y), 1) == 83.1
+    model = logreg.LogisticRegression(l2=1 / len(y)).fit(F[:, 1:], y)  # the estimator adds its own intercept
+    assert round(100 * model.score(F[:, 1:], y), 1) == 83.1
+
+
+def test_corrupt_microchips_mirror_file_is_refused(monkeypatch, tmp_path):
+    (tmp_path / "microchips.txt").write_text("0.05,0.70,1\n")
+    monkeypatch.setenv("LOGREG_DATA_DIR", str(tmp_path))
+    with pytest.raises(DataFileError, match="microchips.txt is corrupt or a different file"):
+        load_microchips()
+
+
+def test_microchips_download_goes_through_the_same_checked_cache(isolated, loopback_server, monkeypatch):
+    folder, base_url, requested = loopback_server
+    (folder / "microchips.txt").write_bytes(b"0.1,0.2,1 \n0.3,0.4,0\n")
+    digest = datasets.sha256_of(folder / "microchips.txt")
+    monkeypatch.setattr(datasets, "MICROCHIPS", RemoteFile("microchips.txt", f"{base_url}/microchips.txt", digest))
+    with pytest.raises(DataFileError, match="should hold 118 rows of 3 numbers; got shape \\(2, 3\\)"):
+        load_microchips()
+    assert (isolated / "cache" / "microchips.txt").is_file() and requested == ["/microchips.txt"]
