@@ -12,6 +12,7 @@ from logreg.estimator import LogisticRegression
 from logreg.features import add_intercept, z_score
 from logreg.loss import cost, gradient, hessian
 from logreg.optimize import FitResult, PerfectSeparationWarning, gradient_descent, newton
+from logreg.sgd import sgd
 from logreg.sigmoid import log_sigmoid, sigmoid
 from logreg.softmax import fit_softmax, softmax, softmax_cost, softmax_gradient
 
@@ -30,6 +31,7 @@ __all__ = [
     "hessian",
     "log_sigmoid",
     "newton",
+    "sgd",
     "sigmoid",
     "z_score",
 ]
