@@ -69,3 +69,46 @@ def check_problem(
     """Validate a whole binary problem at once."""
     design = check_design(X)
     return design, check_binary_labels(y, design.shape[0]), check_l2(l2)
+
+
+
+def check_sample_weight(sample_weight: ArrayLike | None, n_samples: int) -> NDArray[np.float64] | None:
+    """Per-sample weights: ``None`` (all equal), or one finite weight >= 0 per sample, not all zero.
+
+    A single number is broadcast to every sample. ``None`` stays ``None`` so that unweighted problems keep
+    their plain means.
+    """
+    if sample_weight is None:
+        return None
+    try:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"sample_weight must be numeric; could not convert it to floats ({error})") from None
+    weights = as_finite_array(np.full(n_samples, weights) if weights.ndim == 0 else weights, "sample_weight", ndim=1)
+    if weights.shape[0] != n_samples:
+        raise ValueError(f"X has {n_samples} rows but sample_weight has {weights.shape[0]} entries; they must match")
+    if np.any(weights < 0):
+        raise ValueError(
+            f"sample_weight must be >= 0; {int(np.sum(weights < 0))} entries are negative (smallest {weights.min():g})"
+        )
+    if not np.any(weights > 0):
+        raise ValueError("every sample_weight is zero; at least one sample needs a positive weight")
+    return weights
+
+
+def check_binary_sample_weight(
+    sample_weight: ArrayLike | None, labels: NDArray[np.float64]
+) -> NDArray[np.float64] | None:
+    """:func:`check_sample_weight` for 0/1 labels, and both classes must carry some weight.
+
+    If one class weighs nothing, the unpenalised intercept runs off to infinity: no optimum exists.
+    """
+    weights = check_sample_weight(sample_weight, labels.shape[0])
+    if weights is not None:
+        weighted_classes = np.unique(labels[weights > 0])
+        if weighted_classes.size < 2:
+            raise ValueError(
+                f"only class {weighted_classes[0]:g} has a positive sample_weight; both 0 and 1 need some weight "
+                "(otherwise the intercept grows without bound)"
+            )
+    return weights

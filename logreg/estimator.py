@@ -11,9 +11,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from logreg._validation import check_l2
+from logreg._validation import check_l2, check_sample_weight
 from logreg.loss import objective_and_gradient
-from logreg.optimize import FitResult, lbfgs, newton
+from logreg.optimize import FitResult, lbfgs, newton_unchecked
 from logreg.sigmoid import sigmoid
 
 #: ``solver="auto"`` uses Newton while a Hessian is cheap and L-BFGS otherwise. A Newton step costs about
@@ -26,10 +26,20 @@ NEWTON_MAX_HESSIAN_WORK = 10_000_000
 _SOLVERS = ("auto", "newton", "lbfgs")
 
 
-def _lbfgs(design: NDArray[np.float64], y: NDArray[np.float64], l2: float, tol: float, max_iter: int) -> FitResult:
+def _lbfgs(
+    design: NDArray[np.float64],
+    y: NDArray[np.float64],
+    l2: float,
+    tol: float,
+    max_iter: int,
+    sample_weight: NDArray[np.float64] | None = None,
+) -> FitResult:
     """L-BFGS on the same objective as :func:`logreg.newton`, warning when ``max_iter`` is not enough."""
     result = lbfgs(
-        lambda beta: objective_and_gradient(beta, design, y, l2), np.zeros(design.shape[1]), tol=tol, max_iter=max_iter
+        lambda beta: objective_and_gradient(beta, design, y, l2, sample_weight),
+        np.zeros(design.shape[1]),
+        tol=tol,
+        max_iter=max_iter,
     )
     if result.n_iter >= max_iter and result.gradient_norm > tol:
         warnings.warn(
@@ -41,15 +51,63 @@ def _lbfgs(design: NDArray[np.float64], y: NDArray[np.float64], l2: float, tol: 
     return result
 
 
+def _class_weight_vector(
+    class_weight: str | dict | None,
+    classes: NDArray,
+    encoded: NDArray[np.intp],
+    sample_weight: NDArray[np.float64] | None,
+) -> NDArray[np.float64] | None:
+    """One weight per class (in the order of ``classes``), or None when ``class_weight`` is None.
+
+    ``"balanced"`` is scikit-learn's rule ``n_samples / (n_classes * count)``, with counts (and ``n_samples``)
+    summed over ``sample_weight`` when given; a dict maps class labels to weights, missing classes weigh 1.
+    """
+    if class_weight is None:
+        return None
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(f'class_weight must be None, "balanced" or a dict; got {class_weight!r}')
+        totals = np.bincount(encoded, weights=sample_weight, minlength=classes.size).astype(np.float64)
+        return totals.sum() / (classes.size * totals)  # every total is > 0: checked before
+    if not isinstance(class_weight, dict):
+        raise ValueError(f'class_weight must be None, "balanced" or a dict; got {type(class_weight).__name__}')
+    known = classes.tolist()
+    unknown = [key for key in class_weight if key not in known]
+    if unknown:
+        raise ValueError(f"class_weight has keys {unknown!r} that are not classes of y {known!r}")
+    vector = np.array([class_weight.get(label, 1.0) for label in known], dtype=object)
+    try:
+        vector = vector.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"class_weight values must be numbers; got {class_weight!r}") from None
+    if not np.all(np.isfinite(vector)) or np.any(vector < 0):
+        raise ValueError(f"class_weight values must be finite numbers >= 0; got {class_weight!r}")
+    return vector
+
+
+def _require_weight_in_every_class(classes: NDArray, encoded: NDArray[np.intp], weights: NDArray[np.float64]) -> None:
+    """A class whose samples all weigh 0 has no data: its intercept would run off to infinity."""
+    totals = np.bincount(encoded, weights=weights, minlength=classes.size)
+    empty = classes[totals <= 0].tolist()
+    if empty:
+        raise ValueError(
+            f"class {empty[0]!r} has no sample with a positive weight (sample_weight times class_weight); "
+            "every class needs some weight"
+        )
+
+
 class LogisticRegression(ClassifierMixin, BaseEstimator):
-    """Logistic regression that minimises ``mean log loss + l2/2 * ||w||^2`` on the raw features.
+    """Logistic regression that minimises ``weighted mean log loss + l2/2 * ||w||^2`` on the raw features.
+
+    The mean log loss is weighted by ``sample_weight`` (passed to :meth:`fit`) times the weight of each
+    sample's class (``class_weight``): ``sum(s_i l_i) / sum(s_i)``. Integer weights equal repeated rows.
 
     Parameters
     ----------
     l2 : float or None, default None
         Strength of the L2 penalty on the weights (never on the intercept). ``None`` means
-        ``1 / n_samples``, which is exactly scikit-learn's default ``C=1``; in general
-        ``l2 = 1 / (C * n_samples)`` reaches the optimum of scikit-learn's ``LogisticRegression(C=C)``.
+        ``1 / sum(s)`` (``1 / n_samples`` without weights), which is exactly scikit-learn's default ``C=1``; in
+        general ``l2 = 1 / (C * sum(s))`` reaches the optimum of scikit-learn's ``LogisticRegression(C=C)``.
         ``l2=0`` is the unpenalised maximum-likelihood fit.
     solver : {"auto", "newton", "lbfgs"}, default "auto"
         ``"newton"``: Newton / IRLS with a Cholesky solve, converging to machine precision in a handful of
@@ -60,16 +118,28 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Stop when the largest entry of the gradient is at most ``tol``.
     max_iter : int, default 1000
         Most iterations per binary problem.
+    class_weight : None, "balanced" or dict, default None
+        Weight of each class, multiplied into ``sample_weight``. ``"balanced"`` gives class ``c`` the weight
+        ``n_samples / (n_classes * count_c)`` (scikit-learn's rule; with ``sample_weight`` the counts are sums
+        of weights); a dict ``{label: weight}`` sets them directly (missing classes weigh 1).
 
     Labels may be any values (strings too); they are kept in ``classes_``. More than two classes are
     fitted one-vs-rest: one binary problem per class.
     """
 
-    def __init__(self, l2: float | None = None, solver: str = "auto", tol: float = 1e-10, max_iter: int = 1000):
+    def __init__(
+        self,
+        l2: float | None = None,
+        solver: str = "auto",
+        tol: float = 1e-10,
+        max_iter: int = 1000,
+        class_weight: str | dict | None = None,
+    ):
         self.l2 = l2
         self.solver = solver
         self.tol = tol
         self.max_iter = max_iter
+        self.class_weight = class_weight
 
     def _resolved_solver(self, n_samples: int, n_features: int) -> str:
         if self.solver not in _SOLVERS:
@@ -79,8 +149,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             return "newton" if n_features <= NEWTON_MAX_FEATURES and cheap_hessian else "lbfgs"
         return self.solver
 
-    def fit(self, X: ArrayLike, y: ArrayLike) -> LogisticRegression:
-        """Fit one binary problem (two classes) or one per class (more than two)."""
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> LogisticRegression:
+        """Fit one binary problem (two classes) or one per class (more than two).
+
+        ``sample_weight``: one weight >= 0 per row (default: all equal), multiplied by ``class_weight``.
+        """
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_, encoded = np.unique(y, return_inverse=True)
@@ -89,7 +162,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"y contains one class only ({self.classes_[0]!r}); a classifier needs at least two classes"
             )
         n_samples, n_features = X.shape
-        l2 = 1.0 / n_samples if self.l2 is None else check_l2(self.l2)
+        weights = check_sample_weight(sample_weight, n_samples)
+        if weights is not None:
+            _require_weight_in_every_class(self.classes_, encoded, weights)
+        per_class = _class_weight_vector(self.class_weight, self.classes_, encoded, weights)
+        if per_class is not None:
+            weights = per_class[encoded] if weights is None else weights * per_class[encoded]
+            _require_weight_in_every_class(self.classes_, encoded, weights)
+        total_weight = float(n_samples) if weights is None else float(np.sum(weights))
+        l2 = 1.0 / total_weight if self.l2 is None else check_l2(self.l2)
         if not (isinstance(self.max_iter, int | np.integer) and self.max_iter >= 1):
             raise ValueError(f"max_iter must be a whole number >= 1; got {self.max_iter!r}")
         if not self.tol > 0:
@@ -101,9 +182,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         for positive in positives:
             target = (encoded == positive).astype(np.float64)
             if solver == "newton":
-                results.append(newton(design, target, l2=l2, tol=self.tol, max_iter=self.max_iter))
+                start = np.zeros(design.shape[1])
+                results.append(
+                    newton_unchecked(design, target, l2, weights, tol=self.tol, max_iter=self.max_iter, beta=start)
+                )
             else:
-                results.append(_lbfgs(design, target, l2, self.tol, self.max_iter))
+                results.append(_lbfgs(design, target, l2, self.tol, self.max_iter, weights))
         coefficients = np.vstack([result.beta for result in results])
         self.intercept_ = coefficients[:, 0].copy()
         self.coef_ = coefficients[:, 1:].copy()

@@ -1,7 +1,9 @@
 """The objective: mean log loss (negative log-likelihood) plus an optional L2 penalty, and its derivatives.
 
 Conventions: ``X`` carries the intercept column first, ``y`` holds 0/1 labels, and the penalty
-``l2 / 2 * ||beta[1:]||^2`` leaves the intercept alone.
+``l2 / 2 * ||beta[1:]||^2`` leaves the intercept alone. With ``sample_weight`` ``s`` the mean becomes the
+weighted mean ``sum(s_i l_i) / sum(s_i)``: integer weights count a row that many times, and scaling every
+weight by the same factor changes nothing.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
-from logreg._validation import check_beta, check_problem
+from logreg._validation import check_beta, check_binary_sample_weight, check_problem
 
 
 def penalty_mask(n_features: int) -> NDArray[np.float64]:
@@ -20,9 +22,18 @@ def penalty_mask(n_features: int) -> NDArray[np.float64]:
     return mask
 
 
-def mean_log_loss(scores: NDArray[np.float64], y: NDArray[np.float64]) -> float:
-    """Mean of ``log(1 + exp(s)) - y s`` over the linear scores ``s``: finite even for huge scores."""
-    return float(np.mean(np.logaddexp(0.0, scores) - y * scores))
+def weighted_mean(values: NDArray[np.float64], sample_weight: NDArray[np.float64] | None = None) -> float:
+    """``sum(s_i v_i) / sum(s_i)``, or the plain mean when ``sample_weight`` is None."""
+    if sample_weight is None:
+        return float(np.mean(values))
+    return float(values @ sample_weight) / float(np.sum(sample_weight))
+
+
+def mean_log_loss(
+    scores: NDArray[np.float64], y: NDArray[np.float64], sample_weight: NDArray[np.float64] | None = None
+) -> float:
+    """(Weighted) mean of ``log(1 + exp(s)) - y s`` over the linear scores ``s``: finite even for huge scores."""
+    return weighted_mean(np.logaddexp(0.0, scores) - y * scores, sample_weight)
 
 
 def penalty_value(beta: NDArray[np.float64], l2: float) -> float:
@@ -37,59 +48,96 @@ def gradient_from_scores(
     y: NDArray[np.float64],
     l2: float,
     scores: NDArray[np.float64],
+    sample_weight: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
-    """``X^T (sigmoid(s) - y) / n + l2 * beta`` (intercept unpenalised), reusing the scores ``s = X beta``."""
-    grad = X.T @ (expit(scores) - y) / X.shape[0]  # expit: scores here are finite, no NaN check needed
+    """``X^T S (sigmoid(s) - y) / sum(S) + l2 * beta`` (intercept unpenalised), reusing the scores ``s = X beta``.
+
+    ``S`` is the diagonal of sample weights; without them ``S = I`` and ``sum(S) = n``.
+    """
+    residual = expit(scores) - y  # expit: scores here are finite, no NaN check needed
+    if sample_weight is None:
+        grad = X.T @ residual / X.shape[0]
+    else:
+        grad = X.T @ (sample_weight * residual) / float(np.sum(sample_weight))
     if l2:
         grad[1:] += l2 * beta[1:]
     return grad
 
 
 def hessian_from_scores(
-    n_coefficients: int, X: NDArray[np.float64], l2: float, scores: NDArray[np.float64]
+    n_coefficients: int,
+    X: NDArray[np.float64],
+    l2: float,
+    scores: NDArray[np.float64],
+    sample_weight: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
-    """``X^T W X / n + l2 * I`` (intercept unpenalised), with ``W = diag(p (1 - p))`` and ``p = sigmoid(s)``."""
+    """``X^T S W X / sum(S) + l2 * I`` (intercept unpenalised), with ``W = diag(p (1 - p))``, ``p = sigmoid(s)``."""
     probabilities = expit(scores)
-    weighted = X * np.sqrt(probabilities * (1.0 - probabilities) / X.shape[0])[:, None]
+    curvature = probabilities * (1.0 - probabilities)
+    if sample_weight is None:
+        curvature /= X.shape[0]
+    else:
+        curvature *= sample_weight / float(np.sum(sample_weight))
+    weighted = X * np.sqrt(curvature)[:, None]
     hessian = weighted.T @ weighted  # A^T A: NumPy uses the symmetric rank-k update, half a general product
     hessian[np.diag_indices(n_coefficients)] += l2 * penalty_mask(n_coefficients)
     return hessian
 
 
-def objective(beta: NDArray[np.float64], X: NDArray[np.float64], y: NDArray[np.float64], l2: float) -> float:
+def objective(
+    beta: NDArray[np.float64],
+    X: NDArray[np.float64],
+    y: NDArray[np.float64],
+    l2: float,
+    sample_weight: NDArray[np.float64] | None = None,
+) -> float:
     """Cost without input checks, for optimisers that call it many times on validated data."""
-    return mean_log_loss(X @ beta, y) + penalty_value(beta, l2)
+    return mean_log_loss(X @ beta, y, sample_weight) + penalty_value(beta, l2)
 
 
 def objective_and_gradient(
-    beta: NDArray[np.float64], X: NDArray[np.float64], y: NDArray[np.float64], l2: float
+    beta: NDArray[np.float64],
+    X: NDArray[np.float64],
+    y: NDArray[np.float64],
+    l2: float,
+    sample_weight: NDArray[np.float64] | None = None,
 ) -> tuple[float, NDArray[np.float64]]:
     """Cost and gradient from one product ``X beta`` (what quasi-Newton solvers ask for)."""
     scores = X @ beta
     return (
-        mean_log_loss(scores, y) + penalty_value(beta, l2),
-        gradient_from_scores(beta, X, y, l2, scores),
+        mean_log_loss(scores, y, sample_weight) + penalty_value(beta, l2),
+        gradient_from_scores(beta, X, y, l2, scores, sample_weight),
     )
 
 
-def cost(beta: ArrayLike, X: ArrayLike, y: ArrayLike, l2: float = 0.0) -> float:
+def cost(
+    beta: ArrayLike, X: ArrayLike, y: ArrayLike, l2: float = 0.0, *, sample_weight: ArrayLike | None = None
+) -> float:
     """Mean negative log-likelihood of 0/1 labels ``y`` under coefficients ``beta``, plus ``l2/2 ||beta[1:]||^2``.
 
-    A confidently wrong prediction costs a large finite amount, never inf or NaN.
+    With ``sample_weight`` the mean is weighted: ``sum(s_i l_i) / sum(s_i)``. A confidently wrong prediction
+    costs a large finite amount, never inf or NaN.
     """
     design, labels, strength = check_problem(X, y, l2)
-    return objective(check_beta(beta, design.shape[1]), design, labels, strength)
+    weights = check_binary_sample_weight(sample_weight, labels)
+    return objective(check_beta(beta, design.shape[1]), design, labels, strength, weights)
 
 
-def gradient(beta: ArrayLike, X: ArrayLike, y: ArrayLike, l2: float = 0.0) -> NDArray[np.float64]:
+def gradient(
+    beta: ArrayLike, X: ArrayLike, y: ArrayLike, l2: float = 0.0, *, sample_weight: ArrayLike | None = None
+) -> NDArray[np.float64]:
     """The exact gradient of :func:`cost` with respect to ``beta``."""
     design, labels, strength = check_problem(X, y, l2)
+    weights = check_binary_sample_weight(sample_weight, labels)
     coefficients = check_beta(beta, design.shape[1])
-    return gradient_from_scores(coefficients, design, labels, strength, design @ coefficients)
+    return gradient_from_scores(coefficients, design, labels, strength, design @ coefficients, weights)
 
 
-def hessian(beta: ArrayLike, X: ArrayLike, y: ArrayLike, l2: float = 0.0) -> NDArray[np.float64]:
+def hessian(
+    beta: ArrayLike, X: ArrayLike, y: ArrayLike, l2: float = 0.0, *, sample_weight: ArrayLike | None = None
+) -> NDArray[np.float64]:
     """The Hessian of :func:`cost`: positive semi-definite, so the cost is convex."""
-    design, _, strength = check_problem(X, y, l2)
+    design, labels, strength = check_problem(X, y, l2)
+    weights = check_binary_sample_weight(sample_weight, labels)
     coefficients = check_beta(beta, design.shape[1])
-    return hessian_from_scores(coefficients.shape[0], design, strength, design @ coefficients)
+    return hessian_from_scores(coefficients.shape[0], design, strength, design @ coefficients, weights)
