@@ -10,6 +10,7 @@ seed article's pure-Python version: :mod:`logreg.scratch`.
 
 from logreg.estimator import LogisticRegression
 from logreg.features import add_intercept, z_score
+from logreg.inference import Summary, summary
 from logreg.loss import cost, gradient, hessian
 from logreg.optimize import FitResult, PerfectSeparationWarning, gradient_descent, newton
 from logreg.sgd import sgd
@@ -24,6 +25,7 @@ __all__ = [
     "softmax_gradient",
     "LogisticRegression",
     "PerfectSeparationWarning",
+    "Summary",
     "add_intercept",
     "cost",
     "gradient",
@@ -33,6 +35,7 @@ __all__ = [
     "newton",
     "sgd",
     "sigmoid",
+    "summary",
     "z_score",
 ]
 __version__ = "0.1.0"
