@@ -1,3 +1,4 @@
+import math
 import warnings
 
 import numpy as np
@@ -23,6 +24,32 @@ def test_no_overflow_in_the_far_tails():
         tails = sigmoid(np.array([-1e4, 1e4, -np.inf, np.inf, -800.0, 800.0]))
     assert tails.tolist() == [0.0, 1.0, 0.0, 1.0, 0.0, 1.0]
     assert not np.isnan(tails).any()
+
+
+def test_exactly_one_and_one_half():
+    assert sigmoid(0.0) == 0.5 and sigmoid(-0.0) == 0.5
+    assert sigmoid(np.array([36.8, 40.0, 709.8, 1e300])).tolist() == [1.0] * 4
+    assert sigmoid(36.0) < 1.0
+
+
+def test_subnormal_left_tail_where_expit_underflows():
+    """exp(z) / (1 + exp(z)) keeps going down to the smallest subnormal; 1 / (1 + exp(-z)) stops at -709.78."""
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        left = sigmoid(np.array([-709.8, -720.0, -745.0, -746.0]))
+    # for z < -40, 1 + e^z rounds to 1, so sigmoid(z) is the correctly rounded e^z
+    assert left[0] == pytest.approx(math.exp(-709.8), rel=1e-15) and left[0] == pytest.approx(5.4673e-309, rel=1e-4)
+    assert left[1] == math.exp(-720.0) and left[1] == pytest.approx(2.0322e-313, rel=1e-4)
+    assert left[2] == 5e-324 and left[3] == 0.0
+    with np.errstate(over="ignore"):  # the one-line formula gives 0.0 there: why we do not use it
+        assert 1 / (1 + np.exp(np.float64(709.8))) == 0.0
+
+
+def test_accurate_to_a_few_ulps_against_the_textbook_formula():
+    z = np.linspace(-700, 700, 14001)
+    with np.errstate(over="ignore"):
+        direct = 1 / (1 + np.exp(-z))
+    np.testing.assert_allclose(sigmoid(z), direct, rtol=4 * np.finfo(float).eps, atol=0)
 
 
 def test_nan_is_rejected():
