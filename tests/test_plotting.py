@@ -15,4 +15,7 @@ def test_book_style_cycles_through_the_okabe_ito_palette():
             "#56B4E9",
         ]
         assert mpl.rcParams["axes.grid"]
+        assert mpl.rcParams["figure.dpi"] >= 100  # readable at the page's width
+        width, height = mpl.rcParams["figure.figsize"]
+        assert 600 <= width * mpl.rcParams["figure.dpi"] <= 800 and height < width
     assert len(set(plotting.OKABE_ITO)) == 8
