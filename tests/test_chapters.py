@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+import string
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+MAX_CODE_COLUMNS = 88  # the page's width without horizontal scrolling; chapters/ruff.toml sets the same for ruff
+PUBLISHED_MARKER = re.compile(r"^%\s*published\b")  # MyST comment line: the block after it quotes published figures
 
 
 def load(path: Path) -> dict:
@@ -74,3 +80,142 @@ def test_chapters_import_logreg_and_never_copy_it(path):
     source = "\n".join("".join(cell["source"]) for cell in load(path)["cells"] if cell["cell_type"] == "code")
     assert "import logreg" in source or "from logreg" in source
     assert "sys.path" not in source and "../logreg" not in source, "import logreg, never a relative path"
+
+
+# --- claims are computed: glue that resolves, no hand-typed results, alt text built from glue ---------------
+
+
+def glued_values(notebook: dict) -> dict[str, object]:
+    """Every value a notebook glued (stored outputs), as Python objects where the repr is a literal."""
+    values: dict[str, object] = {}
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            record = output.get("metadata", {}).get("scrapbook", {})
+            if "name" in record:
+                text = output.get("data", {}).get(record.get("mime_prefix", "") + "text/plain", "")
+                try:
+                    values[record["name"]] = ast.literal_eval(text)
+                except (ValueError, SyntaxError):
+                    values[record["name"]] = text
+    return values
+
+
+def render_from_glue(notebook: dict) -> list[tuple[int, str, str]]:
+    """(cell index, "alt" or "caption", text) for every cell whose metadata ``glue_template`` builds its alt text
+    or caption from the notebook's glued values, e.g. ``{"alt": "... ends at ({gd_path_end_b1:.2f}, ...)"}``."""
+    values = glued_values(notebook)
+    return [
+        (index, key, template.format(**values))
+        for index, cell in enumerate(notebook["cells"])
+        for key, template in cell["metadata"].get("glue_template", {}).items()
+    ]
+
+
+def fill_from_glue(notebook: dict) -> dict:
+    """Write the rendered ``glue_template`` texts into myst-nb's alt text and caption (after executing)."""
+    for index, key, text in render_from_glue(notebook):
+        mystnb = notebook["cells"][index]["metadata"].setdefault("mystnb", {})
+        if key == "alt":
+            mystnb.setdefault("image", {})["alt"] = text
+        else:
+            mystnb.setdefault("figure", {})["caption"] = text
+    return notebook
+
+
+def prose_blocks(notebook: dict) -> list[str]:
+    """Markdown blocks (split at blank lines) as a reader sees them, without code, comments, directive options
+    and blocks marked ``% published`` (a MyST comment line before a quoted table or sentence of published figures)."""
+    blocks = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        lines: list[str] = []
+        fences: list[tuple[str, bool]] = []  # open fences: (marker, is_code); directives' bodies are prose
+        skip_block = False
+        for line in "".join(cell["source"]).split("\n"):
+            fence = re.match(r"^\s*(`{3,}|~{3,})\s*(\S*)", line)
+            in_code = bool(fences) and fences[-1][1]
+            if fence and (in_code or not fence.group(2)) and fences and fence.group(1).startswith(fences[-1][0]):
+                fences.pop()  # a closing fence
+                lines.append("")
+                continue
+            if fence and not in_code:
+                fences.append((fence.group(1), not fence.group(2).startswith("{")))
+                lines.append("")
+                continue
+            if in_code or re.match(r"^\s*:[\w-]+:", line):
+                continue
+            if PUBLISHED_MARKER.match(line.strip()):
+                skip_block = True
+                continue
+            if line.strip().startswith("%"):
+                continue
+            if not line.strip():
+                skip_block = False
+            lines.append("" if skip_block else line)
+        blocks.extend(block for block in "\n".join(lines).split("\n\n") if block.strip())
+    return blocks
+
+
+def hand_typed_decimals(block: str) -> list[str]:
+    """Decimals with three or more significant digits, outside inline code and roles (glue, doc, term...)."""
+    text = re.sub(r"`[^`]*`", " ", block)  # inline code, {glue:text}`...`, {doc}`...`
+    text = re.sub(r"\]\([^)]*\)|<https?://[^>]*>", " ", text)  # link targets
+    text = re.sub(r"\d+(?:\.\d+){2,}", " ", text)  # version numbers such as 1.9.1
+    found = []
+    for number in re.findall(r"(?<![\w.])\d*\.\d+", text):
+        digits = number.replace(".", "").lstrip("0")
+        if len(digits) >= 3:
+            found.append(number)
+    return found
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda path: path.stem)
+def test_every_glue_reference_is_glued_in_that_notebook(path):
+    notebook = load(path)
+    text = markdown(notebook)
+    used = {name.split(":")[0].strip() for name in re.findall(r"\{glue(?::\w+)?\}`([^`]+)`", text)}
+    for cell in notebook["cells"]:
+        for template in cell["metadata"].get("glue_template", {}).values():
+            used |= {field for _, field, _, _ in string.Formatter().parse(template) if field}
+    missing = sorted(used - set(glued_values(notebook)))
+    assert missing == [], f"{path.name} uses glue names it never glues: {missing}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda path: path.stem)
+def test_no_hand_typed_results_in_prose(path):
+    """A decimal with >= 3 significant digits in prose is a result: glue it. Published figures quoted for comparison
+    go in a block after a ``% published`` comment line; inline code and glue roles are not prose."""
+    offending = [
+        (number, block.strip()[:100]) for block in prose_blocks(load(path)) for number in hand_typed_decimals(block)
+    ]
+    assert offending == [], f"hand-typed numbers in {path.name} (glue them, or mark a quote % published): {offending}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda path: path.stem)
+def test_alt_text_and_captions_built_from_glue_are_up_to_date(path):
+    notebook = load(path)
+    for index, key, expected in render_from_glue(notebook):
+        mystnb = notebook["cells"][index]["metadata"].get("mystnb", {})
+        stored = mystnb.get("image", {}).get("alt") if key == "alt" else mystnb.get("figure", {}).get("caption")
+        assert stored == expected, f"{path.name} cell {index}: {key} is stale; rerun fill_from_glue after executing"
+
+
+def line_fits(line: str) -> bool:
+    """At most 88 columns, except (as ruff's E501) a line whose last word is a URL that starts within the limit."""
+    if len(line) <= MAX_CODE_COLUMNS:
+        return True
+    last = line.split()[-1] if line.split() else ""
+    return "://" in last and line.rfind(last) < MAX_CODE_COLUMNS
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda path: path.stem)
+def test_code_fits_the_page(path):
+    too_long = [
+        (index, len(line))
+        for index, cell in enumerate(load(path)["cells"])
+        if cell["cell_type"] == "code"
+        for line in "".join(cell["source"]).split("\n")
+        if not line_fits(line)
+    ]
+    assert too_long == [], f"code lines over {MAX_CODE_COLUMNS} columns in {path.name} (cell, length): {too_long}"
