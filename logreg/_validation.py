@@ -71,7 +71,6 @@ def check_problem(
     return design, check_binary_labels(y, design.shape[0]), check_l2(l2)
 
 
-
 def check_sample_weight(sample_weight: ArrayLike | None, n_samples: int) -> NDArray[np.float64] | None:
     """Per-sample weights: ``None`` (all equal), or one finite weight >= 0 per sample, not all zero.
 

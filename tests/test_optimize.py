@@ -5,10 +5,14 @@ import warnings
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 import logreg
 from logreg import scratch
+from logreg.optimize import _CheapDirections, newton_unchecked
 
 EX2_OPTIMUM = [-25.161, 0.20623, 0.20147]
 
@@ -138,3 +142,65 @@ def test_newton_rejects_bad_tolerance(marks_design):
     X, y = marks_design
     with pytest.raises(ValueError, match="tol"):
         logreg.newton(X, y, tol=0.0)
+
+
+# --- the estimator's Newton: sub-sampled early Hessians, reused late factorisations ----------------------------
+
+
+def large_problem(seed: int = 0, n: int = 6000, p: int = 10):
+    X, y = make_classification(n_samples=n, n_features=p, n_informative=p // 2, n_redundant=0, random_state=seed)
+    return logreg.add_intercept(X), y.astype(float)
+
+
+def base_rate_start(design, y):
+    start = np.zeros(design.shape[1])
+    start[0] = np.log(y.mean() / (1 - y.mean()))
+    return start
+
+
+def test_cheap_hessians_subsample_large_data_and_keep_small_data_exact():
+    design, _ = large_problem()
+    assert _CheapDirections(design, 0.0, None).stride == 8  # 6000 rows, 11 coefficients: every 8th row
+    assert _CheapDirections(design[:300], 0.0, None).stride == 1  # too few rows per coefficient to subsample
+
+
+@pytest.mark.parametrize("l2", [0.0, 1 / 6000, 0.05])
+def test_cheap_hessians_reach_the_exact_newton_optimum(l2):
+    design, y = large_problem(1)
+    exact = newton_unchecked(design, y, l2, None, tol=1e-10, max_iter=100, beta=np.zeros(11))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cheap = newton_unchecked(
+            design, y, l2, None, tol=1e-10, max_iter=100, beta=base_rate_start(design, y), cheap_hessians=True
+        )
+    assert cheap.gradient_norm <= 1e-10
+    np.testing.assert_allclose(cheap.beta, exact.beta, rtol=0, atol=1e-8 * np.max(np.abs(exact.beta)))
+    assert abs(cheap.history[-1] - exact.history[-1]) <= 1e-14
+    assert np.all(np.diff(cheap.history) <= 1e-15), "the line search still never increases the cost"
+
+
+def test_cheap_hessians_agree_with_statsmodels_to_1e_8():
+    design, y = large_problem(2, n=20_000, p=30)
+    mle = sm.Logit(y, design).fit(method="newton", tol=1e-12, disp=False).params
+    cheap = newton_unchecked(
+        design, y, 0.0, None, tol=1e-10, max_iter=100, beta=base_rate_start(design, y), cheap_hessians=True
+    )
+    np.testing.assert_allclose(cheap.beta, mle, rtol=0, atol=1e-8 * np.max(np.abs(mle)))
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), weighted=st.booleans())
+def test_cheap_and_exact_newton_agree_on_random_problems(seed, weighted):
+    rng = np.random.default_rng(seed)
+    n, p = int(rng.integers(400, 3000)), int(rng.integers(1, 8))
+    design = logreg.add_intercept(rng.normal(size=(n, p)) * rng.uniform(0.1, 10, size=p))
+    y = (rng.random(n) < logreg.sigmoid(design @ rng.normal(size=p + 1))).astype(float)
+    y[:2] = [0.0, 1.0]
+    weights = rng.uniform(0, 3, size=n) * (rng.random(n) < 0.9) if weighted else None
+    if weighted:
+        weights[:2] = 1.0
+    l2 = 1 / n
+    exact = logreg.newton(design, y, l2=l2, sample_weight=weights)
+    cheap = newton_unchecked(design, y, l2, weights, tol=1e-10, max_iter=100, beta=np.zeros(p + 1), cheap_hessians=True)
+    assert cheap.gradient_norm <= 1e-10
+    assert abs(cheap.history[-1] - exact.history[-1]) <= 1e-13
