@@ -36,11 +36,12 @@ def use_book_style() -> None:
 
 
 def points_under_legend(ax: Axes) -> int:
-    """How many plotted points (line vertices, scatter markers, contour vertices) the legend's box covers.
+    """How many plotted points the legend's box covers: points along drawn lines and contours (sampled
+    densely between their vertices, so a straight line through the box counts) and scatter markers.
 
     The book's figures assert ``points_under_legend(ax) == 0``: a legend must not hide data. Points are
     compared in display coordinates after drawing the figure; a legend placed outside the axes covers none.
-    Only vertices count, so lines should be sampled densely (they are, in the book: ``np.linspace``).
+    Filled areas count by their outline only.
     """
     legend = ax.get_legend()
     if legend is None:
@@ -49,17 +50,32 @@ def points_under_legend(ax: Axes) -> int:
     box = legend.get_window_extent()
     count = 0
     for line in ax.get_lines():
-        if line.get_visible():
-            count += _inside(box, line.get_transform().transform(line.get_xydata()))
+        if not line.get_visible():
+            continue
+        points = line.get_transform().transform(line.get_xydata())
+        joined = line.get_linestyle() not in ("None", "none", "", " ")
+        count += _inside(box, _densify(points) if joined else points)
     for collection in ax.collections:
         if not collection.get_visible():
             continue
         if isinstance(collection.get_offset_transform(), IdentityTransform):  # contours, fills: data in paths
+            transform = collection.get_transform()
             for path in collection.get_paths():
-                count += _inside(box, collection.get_transform().transform(path.vertices))
+                for polyline in path.to_polygons(closed_only=False):
+                    count += _inside(box, _densify(transform.transform(polyline)))
         else:  # scatter: one marker per offset, given in data coordinates
             count += _inside(box, collection.get_offset_transform().transform(collection.get_offsets()))
     return count
+
+
+def _densify(points: np.ndarray, per_segment: int = 16) -> np.ndarray:
+    """Points along a polyline: each segment sampled ``per_segment`` times (display coordinates)."""
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    if len(points) < 2:
+        return points
+    fractions = np.linspace(0.0, 1.0, per_segment, endpoint=False)[None, :, None]
+    starts, ends = points[:-1, None, :], points[1:, None, :]
+    return np.vstack([(starts + fractions * (ends - starts)).reshape(-1, 2), points[-1:]])
 
 
 def _inside(box: Bbox, points: np.ndarray) -> int:

@@ -44,6 +44,15 @@ def test_points_under_legend_sees_covered_data_and_not_free_corners():
         assert plotting.points_under_legend(ax) == 0
         plt.close(fig)
 
+        fig, ax = plt.subplots()  # a straight line has two vertices, both outside the box, yet crosses it
+        ax.plot([0, 1], [0, 1], label="two vertices")
+        ax.legend(loc="center")
+        assert plotting.points_under_legend(ax) > 0
+        ax.lines[0].set_linestyle("none")  # markers only: nothing between the two points
+        ax.lines[0].set_marker("o")
+        assert plotting.points_under_legend(ax) == 0
+        plt.close(fig)
+
         fig, ax = plt.subplots()
         grid = np.linspace(-1, 1, 41)
         ax.contour(grid, grid, np.add.outer(grid**2, grid**2), levels=[0.5, 1.0, 1.5])
