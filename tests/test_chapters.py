@@ -178,8 +178,11 @@ def test_every_glue_reference_is_glued_in_that_notebook(path):
     for cell in notebook["cells"]:
         for template in cell["metadata"].get("glue_template", {}).values():
             used |= {field for _, field, _, _ in string.Formatter().parse(template) if field}
-    missing = sorted(used - set(glued_values(notebook)))
+    values = glued_values(notebook)
+    missing = sorted(used - set(values))
     assert missing == [], f"{path.name} uses glue names it never glues: {missing}"
+    numpy_reprs = sorted(name for name, value in values.items() if str(value).startswith("np."))
+    assert numpy_reprs == [], f"{path.name} glues NumPy scalars (convert with float/int): {numpy_reprs}"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda path: path.stem)
