@@ -222,3 +222,14 @@ def test_code_fits_the_page(path):
         if not line_fits(line)
     ]
     assert too_long == [], f"code lines over {MAX_CODE_COLUMNS} columns in {path.name} (cell, length): {too_long}"
+
+
+if __name__ == "__main__":  # python tests/test_chapters.py chapters/NAME.ipynb ...: fill alt text from glue
+    import sys
+
+    import nbformat
+
+    for name in sys.argv[1:]:
+        filled = fill_from_glue(load(Path(name)))
+        nbformat.write(nbformat.from_dict(filled), name)
+        print(f"{name}: {len(render_from_glue(filled))} alt texts/captions built from glue")
