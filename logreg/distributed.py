@@ -1,0 +1,449 @@
+"""Newton's method on data spread over a Dask cluster: every step is one map-reduce over row blocks.
+
+The cost, its gradient and its Hessian are sums over rows, so a block of rows can compute its own partial sums
+where it lives and send back only ``1 + p + p^2`` numbers; the client adds them up and takes the Newton step.
+The rows themselves never travel.
+
+Use it as ``import logreg.distributed`` (``import logreg`` alone never imports Dask)::
+
+    from dask.distributed import Client
+    client = Client(...)                        # or none: then the blocks are processed in this process
+    result = logreg.distributed.newton(X, y)    # X, y: dask arrays chunked by rows, X with the intercept column
+
+Same objective and conventions as :func:`logreg.newton`. The row blocks are persisted on the workers for the
+duration of the fit (computed there if they are lazy), so they must fit in the cluster's memory.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import dask
+import dask.array as da
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import expit
+from sklearn.exceptions import ConvergenceWarning
+
+from logreg._validation import check_l2
+from logreg.loss import penalty_mask, penalty_value
+from logreg.optimize import _EPS, FitResult, PerfectSeparationWarning, _newton_direction
+
+__all__ = ["BlockHolder", "BlockTerms", "block_loss", "block_terms", "newton", "synthetic_block", "synthetic_blocks"]
+
+#: Rows are processed in slices of about this many bytes, so that the temporaries of a slice stay in the CPU cache,
+#: and of at most this many rows, so that its vectors stay below glibc's mmap threshold (128 KiB): Dask's worker
+#: processes fix that threshold (MALLOC_TRIM_THRESHOLD_), and larger temporaries would be mapped, faulted in page
+#: by page and unmapped again on every slice, which made a pass twice as slow.
+_SLICE_BYTES = 256 * 1024
+_MAX_SLICE_ROWS = 8192
+
+#: Below this Newton decrement ``g^T H^{-1} g`` (twice the predicted decrease of the cost) the next pass does not
+#: recompute the Hessian.
+_HESSIAN_REUSE_DECREMENT = 1e-12
+
+
+@dataclass(frozen=True)
+class BlockTerms:
+    """One block's contribution to the cost at ``beta``: sums over its rows, not means.
+
+    ``loss``: sum of ``log(1 + exp(s)) - y s``; ``gradient``: ``X^T (p - y)``; ``hessian``: ``X^T W X`` with
+    ``W = diag(p (1 - p))`` (``None`` when not asked for); ``separated``: every row lies strictly on its own side
+    of the boundary ``s = 0`` (with ``l2 = 0`` and all blocks separated, no maximum-likelihood estimate exists).
+    """
+
+    loss: float
+    gradient: NDArray[np.float64]
+    hessian: NDArray[np.float64] | None
+    separated: bool
+
+    def __add__(self, other: BlockTerms) -> BlockTerms:
+        hessian = None if self.hessian is None or other.hessian is None else self.hessian + other.hessian
+        return BlockTerms(
+            self.loss + other.loss, self.gradient + other.gradient, hessian, self.separated and other.separated
+        )
+
+
+def _slice_rows(n_columns: int) -> int:
+    return int(np.clip(_SLICE_BYTES // (8 * n_columns), 256, _MAX_SLICE_ROWS))
+
+
+def _loss_sum(scores: NDArray[np.float64], labels: NDArray[np.float64], e: NDArray[np.float64]) -> float:
+    """Sum of ``log(1 + exp(s)) - y s``, written as ``log1p(exp(-|s|)) + max(s, 0) - y s`` (no overflow)."""
+    return float(np.sum(np.log1p(e) + np.maximum(scores, 0.0) - labels * scores))
+
+
+def block_terms(X: NDArray, y: NDArray, beta: NDArray[np.float64], *, with_hessian: bool = True) -> BlockTerms:
+    """Loss, gradient and Hessian sums of one block of rows, in one pass over it.
+
+    The same formulas as :func:`logreg.loss.mean_log_loss`, :func:`logreg.loss.gradient_from_scores` and
+    :func:`logreg.loss.hessian_from_scores` (times the number of rows, without the penalty), fused: one
+    ``e = exp(-|s|)`` per row gives the loss, the probability and the weight ``p (1 - p) = e / (1 + e)^2``;
+    the Hessian is one symmetric product ``A^T A`` with ``A = sqrt(w) X``. The rows are taken a slice at a time
+    so that each slice is read from memory once and its temporaries stay in the CPU cache.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    n_rows, n_columns = X.shape
+    step = _slice_rows(n_columns)
+    loss = 0.0
+    gradient = np.zeros(n_columns)
+    hessian = np.zeros((n_columns, n_columns)) if with_hessian else None
+    weighted = np.empty((min(step, n_rows), n_columns)) if with_hessian else None  # A, one slice at a time
+    separated = True
+    for start in range(0, n_rows, step):
+        rows, labels = X[start : start + step], y[start : start + step]
+        scores = rows @ beta
+        e = np.exp(-np.abs(scores))
+        loss += _loss_sum(scores, labels, e)
+        inverse = 1.0 / (1.0 + e)
+        gradient += rows.T @ (np.where(scores >= 0, inverse, e * inverse) - labels)
+        if hessian is not None and weighted is not None:
+            slice_a = weighted[: rows.shape[0]]
+            np.multiply(rows, (np.sqrt(e) * inverse)[:, None], out=slice_a)
+            hessian += slice_a.T @ slice_a  # A^T A: NumPy calls the symmetric rank-k update (syrk)
+        separated = separated and bool(np.all((2.0 * labels - 1.0) * scores > 0))
+    return BlockTerms(loss, gradient, hessian, separated)
+
+
+def block_loss(X: NDArray, y: NDArray, beta: NDArray[np.float64]) -> float:
+    """The loss sum of :func:`block_terms` alone: all that a backtracking line search needs."""
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    step = _slice_rows(X.shape[1])
+    loss = 0.0
+    for start in range(0, X.shape[0], step):
+        scores = X[start : start + step] @ beta
+        loss += _loss_sum(scores, y[start : start + step], np.exp(-np.abs(scores)))
+    return loss
+
+
+@dataclass(frozen=True)
+class _BlockCheck:
+    """What the first pass learns about one block besides its terms: a problem, or the count of ones."""
+
+    problem: str | None
+    n_ones: int
+    terms: BlockTerms | None
+
+
+def _checked_block_terms(X: Any, y: Any, shape: tuple[int, int], beta: NDArray[np.float64]) -> _BlockCheck:
+    """Check one block where it lives (declared shape, finite 0/1 labels), then compute its terms at ``beta = 0``.
+
+    ``X`` is searched for NaN or inf only if the terms come out non-finite: at ``beta = 0`` every ``p - y`` is
+    ``+-1/2``, so any non-finite entry of ``X`` makes the gradient non-finite, and a clean block is read once.
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    if X.shape != shape or y.shape != shape[:1]:
+        return _BlockCheck(
+            f"it holds X of shape {X.shape} and y of shape {y.shape}, but the dask arrays declare "
+            f"{shape} and {shape[:1]} (a delayed block built with the wrong shape?)",
+            0,
+            None,
+        )
+    if not np.all(np.isfinite(y)):
+        return _BlockCheck(f"y contains {_non_finite_kind(y)}; remove or impute non-finite values first", 0, None)
+    outside = np.unique(y[(y != 0) & (y != 1)])
+    if outside.size:
+        return _BlockCheck(f"labels must be 0 or 1; y also contains {outside[:5].tolist()}", 0, None)
+    with np.errstate(invalid="ignore", over="ignore"):
+        terms = block_terms(X, y, beta)
+    parts = (terms.loss, terms.gradient, terms.hessian)
+    if not all(np.all(np.isfinite(part)) for part in parts):
+        if not np.all(np.isfinite(X)):
+            return _BlockCheck(f"X contains {_non_finite_kind(X)}; remove or impute non-finite values first", 0, None)
+        return _BlockCheck("X holds values so large that the gradient overflows; rescale the features", 0, None)
+    return _BlockCheck(None, int(np.count_nonzero(y)), terms)
+
+
+def _non_finite_kind(values: NDArray) -> str:
+    return "NaN" if np.isnan(values).any() else "inf"
+
+
+class BlockHolder:
+    """The row blocks stored on one worker, held there for the length of a fit.
+
+    On a cluster it is a Dask *actor* created on that worker: a call of :meth:`map` goes from the client straight
+    to the worker and back, without the trip through the scheduler that every task makes (a few milliseconds,
+    paid on every pass). ``blocks`` are the X blocks followed by the matching y blocks.
+    """
+
+    def __init__(self, *blocks: Any) -> None:
+        half = len(blocks) // 2
+        self.pairs = list(zip(blocks[:half], blocks[half:], strict=True))
+
+    def map(self, function: Callable[..., Any], per_block: Sequence[tuple[Any, ...]], shared: dict[str, Any]) -> list:
+        """``function(x_block, y_block, *arguments, **shared)`` for every held block, in order."""
+        return [function(x, y, *arguments, **shared) for (x, y), arguments in zip(self.pairs, per_block, strict=True)]
+
+
+class _ResidentBlocks:
+    """The row blocks of ``X`` and ``y``, kept where they were computed for as long as the fit runs.
+
+    With a ``dask.distributed`` client, ``X`` and ``y`` are persisted (lazy blocks are built by the workers, blocks
+    that are already persisted are reused) and every worker that stores blocks gets one :class:`BlockHolder`
+    actor for them; a pass calls all holders at once and receives only their small results. Without a client the
+    blocks are computed by Dask's local scheduler and processed here, one after another.
+    """
+
+    def __init__(self, X: da.Array, y: da.Array) -> None:
+        self.n_blocks = X.numblocks[0]
+        self.client = _default_client()
+        self._holder_futures: list[Any] = []
+        self._references: list[Any] = []
+        if self.client is None:
+            X_local, y_local = dask.compute(X, y)
+            bounds = np.cumsum(X.chunks[0])[:-1]
+            self.holders: list[Any] = [BlockHolder(*np.split(X_local, bounds), *np.split(y_local, bounds))]
+            self.groups = [list(range(self.n_blocks))]
+            return
+        from distributed import futures_of, wait
+
+        # X and y persisted together: a delayed block that makes both is computed once, on the worker keeping it
+        X_kept, y_kept = self.client.persist([X, y])
+        futures = {future.key: future for future in futures_of([X_kept, y_kept])}
+        x_futures = [futures[row[0]] for row in X_kept.__dask_keys__()]
+        y_futures = [futures[key] for key in y_kept.__dask_keys__()]
+        wait(x_futures + y_futures)
+        for future in x_futures + y_futures:
+            if future.status == "error":
+                future.result()  # raises the error that building the block raised
+        where = self.client.who_has(x_futures)
+        by_worker: dict[str, list[int]] = {}
+        for index, future in enumerate(x_futures):
+            by_worker.setdefault(where[future.key][0], []).append(index)
+        holders = [
+            self.client.submit(
+                BlockHolder,
+                *[x_futures[index] for index in indices],
+                *[y_futures[index] for index in indices],
+                actor=True,
+                workers=[worker],
+                pure=False,
+            )
+            for worker, indices in by_worker.items()
+        ]
+        self.holders = [holder.result() for holder in holders]
+        self.groups = list(by_worker.values())
+        self._holder_futures = holders
+        self._references = [*x_futures, *y_futures]
+
+    def map(self, function: Callable[..., Any], *per_block: Sequence[Any], **shared: Any) -> list[Any]:
+        """``function(x_block, y_block, *per_block_args, **shared)`` for every block, results in block order."""
+        arguments = list(zip(*per_block, strict=True)) if per_block else [()] * self.n_blocks
+        calls = [
+            holder.map(function, [arguments[index] for index in indices], shared)
+            for holder, indices in zip(self.holders, self.groups, strict=True)
+        ]  # all holders work at once; now collect
+        results: list[Any] = [None] * self.n_blocks
+        for call, indices in zip(calls, self.groups, strict=True):
+            for index, result in zip(indices, call if self.client is None else call.result(), strict=True):
+                results[index] = result
+        return results
+
+    def release(self) -> None:
+        """End the holders and drop this fit's references: blocks it computed are forgotten, persisted inputs stay.
+
+        The holders are cancelled explicitly: their proxies sit in reference cycles, which Python would free only
+        at its next garbage collection, and until then the workers would keep the blocks alive.
+        """
+        if self.client is not None and self._holder_futures:
+            self.client.cancel(self._holder_futures)  # keys unique to this fit (pure=False): nobody else holds them
+        self.holders, self._holder_futures, self._references = [], [], []
+
+
+def _default_client() -> Any:
+    """The ``dask.distributed`` client in use, or ``None`` (then the fit runs with Dask's local scheduler)."""
+    try:
+        from distributed import default_client
+
+        return default_client()
+    except (ImportError, ValueError):
+        return None
+
+
+def _check_layout(X: Any, y: Any) -> tuple[int, int]:
+    """Shapes and chunking that the blockwise fit needs, checked without computing anything."""
+    for name, array, ndim in (("X", X, 2), ("y", y, 1)):
+        if not isinstance(array, da.Array):
+            raise ValueError(
+                f"{name} must be a dask array (got {type(array).__name__}); wrap it with dask.array.from_array, "
+                "or fit in-memory data with logreg.newton"
+            )
+        if array.ndim != ndim:
+            wanted = "a 2-D matrix (n_samples, n_features)" if ndim == 2 else "a 1-D vector"
+            raise ValueError(f"{name} must be {wanted}; got a dask array of shape {array.shape}")
+        if array.dtype.kind not in "biuf":
+            raise ValueError(f"{name} must be numeric; got a dask array of dtype {array.dtype}")
+        if any(np.isnan(size) for sizes in array.chunks for size in sizes):
+            raise ValueError(
+                f"{name} has unknown chunk sizes (shape {array.shape}); call {name}.compute_chunk_sizes() first"
+            )
+    n_samples, n_features = X.shape
+    if n_samples == 0 or n_features == 0:
+        raise ValueError(f"X is empty (shape {X.shape}); at least one sample and one column are needed")
+    if y.shape[0] != n_samples:
+        raise ValueError(f"X has {n_samples} rows but y has {y.shape[0]} labels; they must match")
+    if X.numblocks[1] != 1:
+        raise ValueError(
+            f"X must be chunked along rows only, each block holding all {n_features} columns; its column chunks "
+            f"are {X.chunks[1]}: use X.rechunk({{1: -1}})"
+        )
+    if X.chunks[0] != y.chunks[0]:
+        raise ValueError(
+            f"the row blocks of X and y must align: X's row chunks are {X.chunks[0]}, y's are {y.chunks[0]}; "
+            "use y.rechunk(X.chunks[0])"
+        )
+    return n_samples, n_features
+
+
+def _check_blocks(checks: list[_BlockCheck], row_chunks: tuple[int, ...], n_samples: int) -> BlockTerms:
+    """Raise on the first bad block (naming its rows) or on one class only; otherwise sum the blocks' terms."""
+    starts = np.cumsum((0, *row_chunks))
+    for index, check in enumerate(checks):
+        if check.problem is not None:
+            raise ValueError(f"row block {index} (rows {starts[index]} to {starts[index + 1] - 1}): {check.problem}")
+    n_ones = sum(check.n_ones for check in checks)
+    if n_ones in (0, n_samples):
+        raise ValueError(f"y contains one class only (every label is {int(n_ones > 0)}); both 0 and 1 are needed")
+    return _total([check.terms for check in checks if check.terms is not None])
+
+
+def _total(parts: list[BlockTerms]) -> BlockTerms:
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return total
+
+
+def newton(X: da.Array, y: da.Array, *, l2: float = 0.0, tol: float = 1e-10, max_iter: int = 100) -> FitResult:
+    """Newton's method on :func:`logreg.cost` for dask arrays: one map-reduce over the row blocks per step.
+
+    ``X`` (with the intercept column first) and ``y`` must be chunked by rows only, with aligned row blocks.
+    Every pass sends ``beta`` to the blocks and gets back their :class:`BlockTerms`; the client adds them up,
+    solves ``H d = g`` and tries the full step at once together with the next pass (loss, gradient and
+    Hessian at the candidate), so an accepted step costs exactly one pass. A rejected step is halved with
+    loss-only passes, as in :func:`logreg.newton`. The first pass also checks every block (finite values,
+    0/1 labels, declared shapes) where it lives. Stops when the largest gradient entry is at most ``tol``;
+    warns like :func:`logreg.newton` on perfect separation (``l2 == 0``) or when ``max_iter`` is reached.
+    """
+    strength = check_l2(l2)
+    if not tol > 0:
+        raise ValueError(f"tol must be > 0; got {tol!r}")
+    if int(max_iter) != max_iter or max_iter < 0:
+        raise ValueError(f"max_iter must be a whole number >= 0; got {max_iter!r}")
+    n_samples, n_features = _check_layout(X, y)
+    mask = penalty_mask(n_features)
+
+    def objective(beta: NDArray[np.float64], terms: BlockTerms) -> tuple[float, NDArray[np.float64]]:
+        gradient = terms.gradient / n_samples + strength * mask * beta
+        return terms.loss / n_samples + penalty_value(beta, strength), gradient
+
+    def hessian(terms: BlockTerms) -> NDArray[np.float64]:
+        assert terms.hessian is not None
+        return terms.hessian / n_samples + np.diag(strength * mask)
+
+    blocks = _ResidentBlocks(X, y)
+    try:
+        beta = np.zeros(n_features)
+        shapes = [(rows, n_features) for rows in X.chunks[0]]
+        terms = _check_blocks(blocks.map(_checked_block_terms, shapes, beta=beta), X.chunks[0], n_samples)
+        current, grad = objective(beta, terms)
+        hessian_matrix = hessian(terms)
+        history = [current]
+        for _ in range(int(max_iter)):
+            if np.max(np.abs(grad)) <= tol:
+                break
+            if strength == 0 and terms.separated:
+                warnings.warn(
+                    "the classes are perfectly separable, so with l2=0 the coefficients grow without bound and "
+                    "no maximum-likelihood estimate exists; use an L2 penalty (l2 > 0)",
+                    PerfectSeparationWarning,
+                    stacklevel=2,
+                )
+                break
+            if terms.hessian is not None:
+                hessian_matrix = hessian(terms)  # otherwise the previous one: see below
+            direction = _newton_direction(hessian_matrix, grad)
+            decrement = float(grad @ direction)
+            step = 1.0
+            candidate = beta - direction
+            # A step that lowers the cost by less than about decrement / 2 <= 1e-12 barely changes the Hessian
+            # either: the next pass, usually the last one, which only confirms convergence, skips it, and should
+            # one more step be needed it reuses this one (a step as good as Newton's at that distance).
+            with_hessian = decrement > _HESSIAN_REUSE_DECREMENT
+            candidate_terms = _total(blocks.map(block_terms, beta=candidate, with_hessian=with_hessian))
+            value = objective(candidate, candidate_terms)[0]
+            while True:
+                sufficient = value <= current - 1e-4 * step * decrement
+                flat = value - current <= 16 * _EPS * max(1.0, abs(current))  # rounding noise near the optimum
+                if sufficient or flat or step < 1e-12:
+                    break
+                step /= 2
+                candidate = beta - step * direction
+                value = sum(blocks.map(block_loss, beta=candidate)) / n_samples + penalty_value(candidate, strength)
+            if step < 1e-12 and not flat:
+                break
+            if step < 1.0:  # backtracked: the terms computed at the full step belong to another point
+                candidate_terms = _total(blocks.map(block_terms, beta=candidate))
+            beta, terms = candidate, candidate_terms
+            current, grad = objective(beta, terms)
+            history.append(current)
+    finally:
+        blocks.release()
+    gradient_norm = float(np.max(np.abs(grad)))
+    if gradient_norm > tol and not (strength == 0 and terms.separated):
+        warnings.warn(
+            f"Newton's method stopped after {len(history) - 1} steps with gradient {gradient_norm:.2e} > "
+            f"tol={tol:g}; raise max_iter, or add an L2 penalty if the classes are (nearly) separable",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    return FitResult(beta, np.asarray(history), len(history) - 1, gradient_norm)
+
+
+def synthetic_block(
+    index: int, n_rows: int, coefficients: NDArray[np.float64], seed: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Block ``index`` of a synthetic logistic-regression data set, from its own random stream.
+
+    ``X``: a column of ones, then standard-normal features; ``y ~ Bernoulli(sigmoid(X @ coefficients))``.
+    The stream is ``numpy.random.default_rng([seed, index])``: the same block on any machine, in any order.
+    """
+    rng = np.random.default_rng([seed, index])
+    X = np.empty((n_rows, coefficients.shape[0]))
+    X[:, 0] = 1.0
+    X[:, 1:] = rng.standard_normal((n_rows, coefficients.shape[0] - 1))
+    y = (rng.random(n_rows) < expit(X @ coefficients)).astype(np.float64)
+    return X, y
+
+
+def synthetic_coefficients(n_features: int, seed: int = 0) -> NDArray[np.float64]:
+    """The true coefficients of :func:`synthetic_blocks`: intercept -1, slopes ``N(0, 4 / n_features)``."""
+    rng = np.random.default_rng(seed)
+    return np.r_[-1.0, rng.normal(0.0, 2.0 / np.sqrt(n_features), n_features)]
+
+
+def synthetic_blocks(n_samples: int, n_features: int, *, n_blocks: int, seed: int = 0) -> tuple[da.Array, da.Array]:
+    """A lazy synthetic data set: ``X`` (``n_samples x (n_features + 1)``, intercept column first) and ``y``.
+
+    Nothing is computed here: each of the ``n_blocks`` row blocks is a ``dask.delayed`` call of
+    :func:`synthetic_block`, so on a cluster every block is generated by the worker that holds it and the whole
+    array never exists in one place. The same arguments always give the same numbers.
+    """
+    for name, value in (("n_samples", n_samples), ("n_features", n_features), ("n_blocks", n_blocks)):
+        if int(value) != value or value < 1:
+            raise ValueError(f"{name} must be a whole number >= 1; got {value!r}")
+    if n_blocks > n_samples:
+        raise ValueError(f"n_blocks={n_blocks} is more than n_samples={n_samples}: a block needs at least one row")
+    coefficients = synthetic_coefficients(n_features, seed)
+    sizes = [n_samples // n_blocks + (index < n_samples % n_blocks) for index in range(n_blocks)]
+    X_parts, y_parts = [], []
+    for index, rows in enumerate(sizes):
+        block = dask.delayed(synthetic_block, nout=2, pure=True)(index, rows, coefficients, seed)
+        X_parts.append(da.from_delayed(block[0], shape=(rows, n_features + 1), dtype=np.float64))
+        y_parts.append(da.from_delayed(block[1], shape=(rows,), dtype=np.float64))
+    return da.concatenate(X_parts), da.concatenate(y_parts)

@@ -1,0 +1,233 @@
+"""The blockwise Newton solver on a real Dask cluster reaches logreg.newton's optimum, and refuses bad input."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import time
+import warnings
+
+import dask
+import dask.array as da
+import numpy as np
+import pytest
+from distributed import Client, LocalCluster
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+
+import logreg
+import logreg.distributed as ld
+import logreg.optimize
+
+
+@pytest.fixture(scope="module")
+def client():
+    """Two worker processes with one thread each, closed after this module; not the default client, so the
+    tests choose with ``client.as_current()`` whether a fit runs on the cluster or in this process."""
+    for name in ("distributed", "distributed.scheduler", "distributed.nanny", "distributed.worker"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = Client(cluster, set_as_default=False)
+    yield client
+    client.close()
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def problem() -> tuple[np.ndarray, np.ndarray]:
+    X, y = make_classification(n_samples=3000, n_features=6, n_informative=6, n_redundant=0, random_state=0)
+    return logreg.add_intercept(X), y.astype(float)
+
+
+def as_dask(X: np.ndarray, y: np.ndarray, rows=(700, 800, 900, 600)) -> tuple[da.Array, da.Array]:
+    return da.from_array(X, chunks=(rows, -1)), da.from_array(y, chunks=(rows,))
+
+
+@pytest.mark.parametrize("l2", [0.0, 0.01])
+def test_from_array_on_the_cluster_equals_in_memory_newton(client, problem, l2):
+    X, y = problem
+    expected = logreg.newton(X, y, l2=l2)
+    with client.as_current():
+        result = ld.newton(*as_dask(X, y), l2=l2)
+    np.testing.assert_allclose(result.beta, expected.beta, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(result.history, expected.history, rtol=1e-12, atol=1e-14)
+    assert result.n_iter == expected.n_iter and 3 <= result.n_iter <= 10
+    assert result.gradient_norm <= 1e-10
+    assert isinstance(result.beta, np.ndarray) and result.beta.shape == (7,)
+
+
+def test_lazy_delayed_blocks_are_built_on_the_workers_and_fit_there(client):
+    X, y = ld.synthetic_blocks(20_000, 5, n_blocks=5, seed=3)
+    assert X.shape == (20_000, 6) and X.numblocks == (5, 1) and y.chunks == (X.chunks[0],)
+    with client.as_current():
+        result = ld.newton(X, y, l2=1e-3)
+    deadline = time.monotonic() + 5
+    while client.who_has() and time.monotonic() < deadline:  # releasing is asynchronous
+        time.sleep(0.05)
+    assert client.who_has() == {}, "the fit releases the blocks it built on the workers"
+    X_local, y_local = dask.compute(X, y, scheduler="sync")
+    expected = logreg.newton(X_local, y_local, l2=1e-3)
+    np.testing.assert_allclose(result.beta, expected.beta, rtol=0, atol=1e-8)
+    true_beta = ld.synthetic_coefficients(5, seed=3)
+    assert np.max(np.abs(result.beta - true_beta)) < 0.1, "20000 samples recover the generating model"
+
+
+def test_without_a_client_the_blocks_are_fitted_in_this_process(problem):
+    X, y = problem
+    expected = logreg.newton(X, y, l2=0.5)
+    result = ld.newton(*as_dask(X, y), l2=0.5)
+    np.testing.assert_allclose(result.beta, expected.beta, rtol=0, atol=1e-8)
+
+
+def test_synthetic_blocks_are_reproducible_and_independent_of_the_blocking():
+    X1, y1 = dask.compute(*ld.synthetic_blocks(1000, 3, n_blocks=4, seed=7))
+    X2, y2 = dask.compute(*ld.synthetic_blocks(1000, 3, n_blocks=4, seed=7))
+    np.testing.assert_array_equal(X1, X2)
+    np.testing.assert_array_equal(y1, y2)
+    first, _ = ld.synthetic_block(0, 250, ld.synthetic_coefficients(3, seed=7), 7)
+    np.testing.assert_array_equal(X1[:250], first)
+    assert np.all(X1[:, 0] == 1) and set(np.unique(y1)) == {0.0, 1.0}
+    with pytest.raises(ValueError, match="n_blocks=5 is more than n_samples=4"):
+        ld.synthetic_blocks(4, 2, n_blocks=5)
+
+
+def test_block_terms_are_the_in_memory_derivatives_summed_over_rows(problem):
+    X, y = problem
+    beta = np.linspace(-0.5, 0.5, X.shape[1])
+    n = X.shape[0]
+    parts = [ld.block_terms(X[a:b], y[a:b], beta) for a, b in [(0, 1000), (1000, 3000)]]
+    total = parts[0] + parts[1]
+    assert total.loss / n == pytest.approx(logreg.cost(beta, X, y), rel=1e-13)
+    np.testing.assert_allclose(total.gradient / n, logreg.gradient(beta, X, y), rtol=1e-11, atol=1e-15)
+    np.testing.assert_allclose(total.hessian / n, logreg.hessian(beta, X, y), rtol=1e-11, atol=1e-15)
+    assert ld.block_loss(X, y, beta) == pytest.approx(total.loss, rel=1e-13)
+    assert ld.block_terms(X, y, beta, with_hessian=False).hessian is None
+    big = ld.block_terms(np.array([[1.0, 800.0], [1.0, -800.0]]), np.array([0.0, 1.0]), np.array([0.0, 1.0]))
+    assert total.separated is False and big.loss == pytest.approx(1600.0) and np.isfinite(big.hessian).all()
+
+
+def test_backtracking_line_search_matches_the_in_memory_one(client, problem, monkeypatch):
+    """The first two directions four times too long: those full steps are rejected and halved twice with
+    loss-only passes, then the fit goes on from the accepted point exactly as the in-memory one does."""
+    X, y = problem
+    passes = []
+    original_map = ld._ResidentBlocks.map
+    monkeypatch.setattr(
+        ld._ResidentBlocks, "map", lambda self, f, *a, **k: passes.append(f.__name__) or original_map(self, f, *a, **k)
+    )
+    fits = {}
+    for name, module, fit in [("memory", logreg.optimize, logreg.newton), ("blocks", ld, ld.newton)]:
+        calls = []
+
+        def too_long(hessian, gradient, exact=module._newton_direction, calls=calls):
+            calls.append(1)
+            return (4.0 if len(calls) <= 2 else 1.0) * exact(hessian, gradient)
+
+        monkeypatch.setattr(module, "_newton_direction", too_long)
+        data = (X, y) if name == "memory" else as_dask(X, y)
+        with client.as_current():
+            fits[name] = fit(*data, l2=0.01)
+    np.testing.assert_allclose(fits["blocks"].beta, fits["memory"].beta, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(fits["blocks"].history, fits["memory"].history, rtol=1e-12)
+    backtracked = sum(1 for a, b in zip(passes, passes[1:], strict=False) if a == "block_loss" and b != "block_loss")
+    assert passes[0] == "_checked_block_terms" and backtracked >= 1, passes
+    assert passes.count("block_terms") == fits["blocks"].n_iter + backtracked, "one more full pass per backtrack"
+    np.testing.assert_allclose(fits["blocks"].beta, logreg.newton(X, y, l2=0.01).beta, rtol=0, atol=1e-8)
+
+
+def test_the_pass_that_confirms_convergence_skips_the_hessian(problem, monkeypatch):
+    X, y = problem
+    asked = []
+    original = ld.block_terms
+
+    def recording(X_block, y_block, beta, *, with_hessian=True):
+        asked.append(with_hessian)
+        return original(X_block, y_block, beta, with_hessian=with_hessian)
+
+    monkeypatch.setattr(ld, "block_terms", recording)
+    result = ld.newton(*as_dask(X, y), l2=0.01)  # in this process: every block's call is recorded
+    n_blocks = 4
+    assert len(asked) == n_blocks * (result.n_iter + 1), "one pass at the start, one per step"
+    assert asked[-n_blocks:] == [False] * n_blocks and all(asked[:n_blocks])
+    np.testing.assert_allclose(result.history, logreg.newton(X, y, l2=0.01).history, rtol=1e-12)
+
+
+def test_steps_with_a_reused_hessian_reach_the_same_optimum(client, problem, monkeypatch):
+    """Reuse the Hessian from the second step on: a chord method, slower but converging to the optimum."""
+    monkeypatch.setattr(ld, "_HESSIAN_REUSE_DECREMENT", 0.1)
+    X, y = problem
+    with client.as_current():
+        result = ld.newton(*as_dask(X, y), l2=0.01)
+    expected = logreg.newton(X, y, l2=0.01)
+    assert result.n_iter > expected.n_iter and result.gradient_norm <= 1e-10
+    np.testing.assert_allclose(result.beta, expected.beta, rtol=0, atol=1e-8)
+
+
+def test_separable_classes_warn_as_in_memory(problem):
+    X = np.c_[np.ones(8), np.arange(8.0)]
+    y = (np.arange(8) >= 4).astype(float)
+    with pytest.warns(logreg.PerfectSeparationWarning):
+        ld.newton(*as_dask(X, y, rows=(3, 5)))
+    with pytest.warns(ConvergenceWarning, match="stopped after 1 steps"):
+        ld.newton(*as_dask(*problem), max_iter=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ld.newton(*as_dask(X, y, rows=(3, 5)), l2=0.1).gradient_norm <= 1e-10
+
+
+def bad_block(shape):
+    return np.ones(shape)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda X, y: (X.compute(), y), "X must be a dask array"),
+        (lambda X, y: (X[:, 1], y), r"X must be a 2-D matrix"),
+        (lambda X, y: (X, y[:, None]), r"y must be a 1-D vector"),
+        (lambda X, y: (X.astype(str), y), "X must be numeric"),
+        (lambda X, y: (X, y[:-1]), "X has 3000 rows but y has 2999 labels"),
+        (lambda X, y: (X.rechunk((700, 3)), y), r"chunked along rows only.*rechunk\(\{1: -1\}\)"),
+        (lambda X, y: (X, y.rechunk(1000)), "row blocks of X and y must align"),
+        (lambda X, y: (X[y > 0], y[y > 0]), "unknown chunk sizes"),
+        (lambda X, y: (X[:0], y[:0]), "X is empty"),
+        (lambda X, y: (X, da.where(da.arange(3000) == 2000, 2.0, y).rechunk(y.chunks)), r"row block 2 \(rows 1500 to"),
+        (lambda X, y: (X, da.where(da.arange(3000) == 10, np.nan, y).rechunk(y.chunks)), "y contains NaN"),
+        (lambda X, y: (da.where(X == X[5, 3], np.inf, X).rechunk(X.chunks), y), "X contains inf"),
+        (lambda X, y: (da.where(X == X[5, 3], np.nan, X).rechunk(X.chunks), y), "X contains NaN"),
+        (lambda X, y: (X, da.zeros_like(y)), "one class only"),
+        (lambda X, y: (X * 1e306, y), "so large that the gradient overflows"),
+        (
+            lambda X, y: (
+                da.from_delayed(dask.delayed(bad_block)((5, 7)), shape=(4, 7), dtype=float),
+                da.from_array(np.array([0.0, 1.0, 0.0, 1.0]), chunks=4),
+            ),
+            r"holds X of shape \(5, 7\).*declare \(4, 7\)",
+        ),
+    ],
+)
+def test_bad_input_is_named_before_or_during_the_first_pass(client, problem, make, message):
+    X, y = make(*as_dask(*problem))
+    with client.as_current(), pytest.raises(ValueError, match=message):
+        ld.newton(X, y)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"l2": -1.0}, "l2 must be"), ({"tol": 0.0}, "tol must be"), ({"max_iter": 1.5}, "max_iter")],
+)
+def test_bad_arguments(problem, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ld.newton(*as_dask(*problem), **kwargs)
+
+
+def test_importing_logreg_does_not_import_dask():
+    code = (
+        "import sys, logreg, logreg.datasets, logreg.estimator; "
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')); "
+        "assert not loaded, loaded; "
+        "import logreg.distributed; assert 'dask.array' in sys.modules"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
