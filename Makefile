@@ -24,7 +24,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv book mathjax test unit nbval lint execute clean assignments grade browser-test chromium
+.PHONY: help venv book mathjax test unit nbval lint execute clean assignments grade grade-all bubblewrap browser-test chromium
 
 help:
 	@echo "make book   build the HTML book (strict, offline) and print where index.html is"
@@ -32,6 +32,7 @@ help:
 	@echo "make lint   ruff"
 	@echo "make assignments                             build student notebooks + autograders into _build/assignments"
 	@echo "make grade SUBMISSION=x.ipynb ASSIGNMENT=name  grade one submission offline"
+	@echo "make grade-all SUBMISSIONS=folder ASSIGNMENT=name  grade a class (sandboxed) into folder/../graded/name"
 
 ## --- environment ------------------------------------------------------------------------------------------
 venv: $(STAMP)
@@ -68,7 +69,7 @@ book: venv mathjax
 ## --- tests ------------------------------------------------------------------------------------------------
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg
 
-test: venv
+test: venv bubblewrap
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile $(NBVAL) tests chapters
 
 unit: venv
@@ -90,14 +91,27 @@ browser-test: book chromium
 	BROWSER_TEST=1 $(BIN)/python -m pytest -p no:cacheprovider -q tests/test_html.py tests/test_browser.py
 	@echo "Screenshots: $(abspath _build/screenshots)"
 
-## --- classroom assignments (otter-grader) ----------------------------------------------------------------
+## --- classroom assignments (otter-grader; the classroom/ package, see teachers.md) ----------------------------
 assignments: venv
-	$(BIN)/python -m logreg.classroom build
+	$(BIN)/python -m classroom build
 
-grade: venv
+grade: venv bubblewrap
 	@test -n "$(SUBMISSION)" -a -n "$(ASSIGNMENT)" || { echo "usage: make grade SUBMISSION=path.ipynb ASSIGNMENT=name"; exit 2; }
-	@test -d _build/assignments/$(ASSIGNMENT)/autograder || $(BIN)/python -m logreg.classroom build
-	$(BIN)/python -m logreg.classroom grade "$(SUBMISSION)" "$(ASSIGNMENT)"
+	@test -d _build/assignments/$(ASSIGNMENT)/autograder || $(BIN)/python -m classroom build $(ASSIGNMENT)
+	$(BIN)/python -m classroom grade "$(SUBMISSION)" "$(ASSIGNMENT)"
+
+# Every file of SUBMISSIONS, sandboxed, WORKERS at a time, into SUBMISSIONS/../graded/ASSIGNMENT/.
+WORKERS ?= 2
+grade-all: venv bubblewrap
+	@test -n "$(SUBMISSIONS)" -a -n "$(ASSIGNMENT)" || { echo "usage: make grade-all SUBMISSIONS=folder ASSIGNMENT=name"; exit 2; }
+	@test -d _build/assignments/$(ASSIGNMENT)/autograder || $(BIN)/python -m classroom build $(ASSIGNMENT)
+	$(BIN)/python -m classroom grade-all "$(SUBMISSIONS)" "$(ASSIGNMENT)" --workers $(WORKERS)
+
+# Grading runs every submission inside Debian's bubblewrap sandbox (installed when missing, as Chromium is).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+bubblewrap:
+	@command -v bwrap >/dev/null || { $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; }
 
 lint: venv
 	$(BIN)/ruff check logreg tests $(wildcard benchmarks) chapters

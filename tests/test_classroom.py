@@ -1,0 +1,340 @@
+"""Grading a class: the gradebook, feedback, cache, and the sandbox against hostile submissions.
+
+One class folder for ``odds_likelihood`` holds the reference solution, a half-right notebook, an empty, a broken, a
+non-notebook and a wrong-assignment file, and six hostile notebooks (the student notebook as handed out plus one
+hostile cell); a seventh (an endless loop) arrives late, after the first run. Limits are small so the whole module
+stays fast; each hostile row must have a clear status, the run must go on, and nothing of the teacher's files may
+change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import socket
+import sys
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from classroom import Limits, build, grade_all, sandbox
+from classroom.__main__ import main
+from classroom._runner import exception_line
+from classroom.feedback import render
+from classroom.report import Report, TestOutcome
+from classroom.sources import questions
+
+FIXTURES = Path(__file__).resolve().parent / "assignments"
+NAME = "odds_likelihood"
+LIMITS = Limits(cpu_seconds=3, wall_seconds=120, processes=64, output_bytes=4 * 2**20)
+MARKER = f"classroom-pwned-{uuid.uuid4().hex}"  # what a hostile notebook tries to create in the sandbox's /tmp
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("build")
+    build(NAME, out, check_solutions=False)
+    return out
+
+
+def with_cell(student: dict, source: str) -> str:
+    """The student notebook as handed out, plus one code cell at the end."""
+    notebook = json.loads(json.dumps(student))
+    cell = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": source}
+    notebook["cells"].append(cell)
+    return json.dumps(notebook)
+
+
+def hostile_cells(teacher: Path, submissions: Path, port: int) -> dict[str, str]:
+    return {
+        "writes_outside": f"""
+import errno
+outcome = {{}}
+for target in [{str(teacher / "pwned.txt")!r}, {str(Path(sys.prefix) / "pwned.txt")!r}, "/pwned.txt",
+               "/tmp/{MARKER}"]:
+    try:
+        with open(target, "w") as handle:
+            handle.write("pwned")
+        outcome[target] = "written"
+    except OSError as error:
+        outcome[target] = errno.errorcode[error.errno]
+raise RuntimeError(f"write attempts: {{outcome}}")
+""",
+        "reads_other": f"""
+import os
+found = []
+try:
+    found.append(f"listing /grading: {{os.listdir('/grading')}}")
+except OSError as error:
+    found.append(f"listing /grading: {{type(error).__name__}}")
+try:
+    found.append(open({str(submissions / "ada.ipynb")!r}).read()[:40])
+except OSError as error:
+    found.append(f"reading ada.ipynb: {{type(error).__name__}}")
+raise RuntimeError(f"reads: {{found}}")
+""",
+        "opens_socket": f"""
+import socket
+names = [name for _, name in socket.if_nameindex()]
+for address in [("127.0.0.1", {port}), ("192.0.2.1", 80)]:  # the teacher's loopback; TEST-NET-1, unroutable
+    try:
+        socket.create_connection(address, timeout=3).close()
+        names.append(f"connected to {{address}}")
+    except OSError as error:
+        names.append(f"{{address[0]}}: {{error}}")
+raise RuntimeError(f"network: {{names}}")
+""",
+        "fork_bomb": """
+import os
+import time
+forks = 0
+try:
+    while True:
+        if os.fork() == 0:  # every child forks too, then keeps its process slot
+            while True:
+                try:
+                    os.fork()
+                except OSError:
+                    time.sleep(1)
+        forks += 1
+except OSError as error:
+    raise RuntimeError(f"fork bomb stopped after {forks} forks: {error}") from None
+""",
+        "allocates_20gb": "hoard = bytearray(20 * 2**30)",
+        "prints_50mb": 'print("x" * 50_000_000)',
+    }
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file under ``root`` except the gradebook, with the sha256 of its bytes."""
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and "graded" not in path.relative_to(root).parts
+    }
+
+
+def sandbox_processes() -> list[int]:
+    """Processes still running under a sandbox user id (there must be none after a run)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                uid = entry.stat().st_uid
+            except FileNotFoundError:
+                continue
+            if sandbox.FIRST_SANDBOX_UID <= uid < sandbox.FIRST_SANDBOX_UID + sandbox.SANDBOX_UIDS:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.fixture(scope="module")
+def class_run(built, tmp_path_factory):
+    teacher = tmp_path_factory.mktemp("teacher")
+    submissions = teacher / "submissions"
+    submissions.mkdir()
+    (teacher / "answers_key.txt").write_text("not for students")
+    student = json.loads((built / NAME / "student" / f"{NAME}.ipynb").read_text())
+    shutil.copy(built / NAME / "autograder" / f"{NAME}.ipynb", submissions / "ada.ipynb")
+    shutil.copy(FIXTURES / "half_right_odds_likelihood.ipynb", submissions / "bea.ipynb")
+    (submissions / "carl.ipynb").write_text("")
+    (submissions / "dan.ipynb").write_text('{"cells": [')
+    (submissions / "eve.txt").write_text("my answers are in the email")
+    shutil.copy(FIXTURES / "half_right_sigmoid_log_loss.ipynb", submissions / "fay.ipynb")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.setblocking(False)
+    for name, source in hostile_cells(teacher, submissions, listener.getsockname()[1]).items():
+        (submissions / f"{name}.ipynb").write_text(with_cell(student, source))
+    before = [snapshot(teacher)]
+    out = io.StringIO()
+    first = grade_all(submissions, NAME, built, workers=2, limits=LIMITS, progress=False, stream=out)
+    after = [snapshot(teacher)]
+    # a late submission: only it is graded on the second run
+    (submissions / "loops_forever.ipynb").write_text(with_cell(student, "while True:\n    pass"))
+    before.append(snapshot(teacher))
+    second = grade_all(submissions, NAME, built, workers=2, limits=LIMITS, progress=False, stream=io.StringIO())
+    after.append(snapshot(teacher))
+    try:
+        listener.accept()
+        accepted = True
+    except BlockingIOError:
+        accepted = False
+    listener.close()
+    return {"teacher": teacher, "first": first, "second": second, "summary": out.getvalue(), "before": before,
+            "after": after, "accepted": accepted, "leftover": sandbox_processes()}
+
+
+def test_full_partial_and_bad_files_get_their_rows(class_run):
+    book = class_run["first"]
+    ada, bea = book.report("ada"), book.report("bea")
+    assert ada.status == "graded" and ada.total == ada.possible == 9, "the reference solution scores full marks"
+    assert bea.status == "graded" and bea.scores == {"q1": (3.0, 3.0), "q2": (2.0, 3.0), "q3": (1.0, 3.0)}
+    assert bea.notes == ["a cell raised NameError: name 'plot_likelihood' is not defined"]
+    assert ada.manual == bea.manual == {"q4": 2.0}
+    assert book.report("carl").status == "error: carl.ipynb is empty (0 bytes)"
+    assert book.report("dan").status.startswith("error: dan.ipynb is not a valid notebook: it is not readable JSON")
+    assert book.report("eve").status.startswith("error: eve.txt is not a Jupyter notebook")
+    assert book.report("fay").status == (
+        "error: fay.ipynb is a submission for assignment 'sigmoid_log_loss', not 'odds_likelihood'"
+    )
+
+
+def test_each_hostile_submission_is_contained_and_reported(class_run):
+    book = class_run["first"]
+    notes = {report.student: " ".join(report.notes) for report in book.reports}
+    assert {"writes_outside", "reads_other", "opens_socket", "fork_bomb", "allocates_20gb", "prints_50mb"} <= set(notes)
+    # writes: the teacher's folder is not even visible, the Python installation and / are read-only; only the
+    # sandbox's own /tmp takes the write, and it is thrown away
+    assert f"'{class_run['teacher'] / 'pwned.txt'}': 'ENOENT'" in notes["writes_outside"]
+    assert f"'{Path(sys.prefix) / 'pwned.txt'}': 'EROFS'" in notes["writes_outside"]
+    assert "'/pwned.txt': 'EROFS'" in notes["writes_outside"]
+    assert f"'/tmp/{MARKER}': 'written'" in notes["writes_outside"]
+    assert not (Path("/tmp") / MARKER).exists() and not Path("/pwned.txt").exists()
+    # reads: another student's file does not exist in the sandbox; its own inputs folder cannot be listed
+    assert "listing /grading: PermissionError" in notes["reads_other"]
+    assert "reading ada.ipynb: FileNotFoundError" in notes["reads_other"]
+    # network: loopback only, and it is the sandbox's own (the teacher's listener never hears from it)
+    assert "network: ['lo', '127.0.0.1: [Errno 111] Connection refused'" in notes["opens_socket"]
+    assert "192.0.2.1: [Errno 101] Network is unreachable" in notes["opens_socket"]
+    assert not class_run["accepted"]
+    # processes, memory, output and CPU limits
+    forks = int(notes["fork_bomb"].split("stopped after ")[1].split(" forks")[0])
+    assert 0 <= forks < LIMITS.processes and "Resource temporarily unavailable" in notes["fork_bomb"]
+    assert "MemoryError" in notes["allocates_20gb"]
+    for name in ("writes_outside", "reads_other", "opens_socket", "fork_bomb", "allocates_20gb"):
+        report = book.report(name)
+        assert report.status == "graded" and report.total == 0, f"{name}: graded, and the untouched answers score 0"
+    assert book.report("prints_50mb").status == (
+        "error: output limit exceeded: the notebook's cells displayed 47.7 MB (limit 4.0 MB)"
+    )
+    late = class_run["second"].report("loops_forever")
+    assert late.status == "timeout" and "used its 3 s of CPU time" in late.notes[0]
+    assert class_run["leftover"] == [], "no sandboxed process outlives its grading"
+
+
+def test_nothing_of_the_teachers_files_changes(class_run):
+    assert class_run["after"] == class_run["before"]
+    assert sorted(path.name for path in class_run["teacher"].iterdir()) == ["answers_key.txt", "graded", "submissions"]
+
+
+def test_rerun_grades_only_the_late_submission(class_run):
+    first, second = class_run["first"], class_run["second"]
+    assert first.graded_now == len(first.reports) == 12
+    assert second.graded_now == 1 and len(second.reports) == 13
+    for report in first.reports:
+        again = second.report(report.student)
+        assert (again.status, again.scores, again.notes) == (report.status, report.scores, report.notes)
+
+
+def test_gradebook_csv_feedback_histogram_and_summary(class_run, built):
+    book = class_run["second"]
+    assert book.folder == class_run["teacher"] / "graded" / NAME
+    rows = list(csv_rows(book.csv))
+    assert rows[0] == ["student", "q1", "q2", "q3", "q4 (written, 2)", "total", "possible", "status", "notes"]
+    by_student = {row[0]: row for row in rows[1:]}
+    assert len(by_student) == 13
+    assert by_student["bea"][1:8] == ["3", "2", "1", "", "6", "9", "graded"]
+    assert by_student["carl"][1:8] == ["", "", "", "", "", "9", "error: carl.ipynb is empty (0 bytes)"]
+    assert by_student["loops_forever"][7] == "timeout"
+
+    feedback = book.feedback("bea").read_text()
+    assert "## q2: 2 / 3" in feedback and "## q4: written answer, 2 point(s)" in feedback
+    assert "p_at_5_hours is the sigmoid of the log-odds at h = 5" in feedback  # the failed hidden test's hint
+    assert "run `grader.check(\"q3\")`" in feedback  # the failed public test says how to rerun it
+    hidden_code = hidden_test_lines(built)
+    for path in (book.folder / "feedback").iterdir():
+        text = path.read_text()
+        assert not [line for line in hidden_code if line in text], f"{path.name} reveals a hidden test"
+    assert "could not be graded: dan.ipynb is not a valid notebook" in book.feedback("dan").read_text()
+
+    png = book.histogram.read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and int.from_bytes(png[16:20], "big") == 768
+
+    summary = class_run["summary"].splitlines()
+    assert summary[0].startswith("odds_likelihood: 12 submissions: 7 graded, 5 errors, 0 timeouts (12 graded in")
+    # seven graded rows: ada 3 + 3 + 3, bea 3 + 2 + 1, five hostile notebooks 0
+    table = {line.split()[0]: line.split()[1:] for line in summary[2:-1]}
+    assert table["q1"] == ["7", "0.86", "0.00", "3"] and table["q2"] == ["7", "0.71", "0.00", "3"]
+    assert table["total"] == ["7", "2.14", "0.00", "9"]
+
+
+def csv_rows(path: Path):
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        yield from csv.reader(handle)
+
+
+def hidden_test_lines(built: Path) -> list[str]:
+    """The code lines of every hidden test in the autograder (longer than 12 characters)."""
+    bundle = next((built / NAME / "autograder").glob("*.zip"))
+    lines = []
+    with zipfile.ZipFile(bundle) as archive:
+        for member in archive.namelist():
+            if member.startswith("tests/"):
+                namespace: dict = {}
+                exec(archive.read(member).decode(), namespace)
+                for suite in namespace["test"]["suites"]:
+                    for case in suite["cases"]:
+                        if case["hidden"]:
+                            lines += [line[4:].strip() for line in case["code"].splitlines() if len(line) > 16]
+    assert len(lines) > 10
+    return lines
+
+
+def test_failed_test_is_described_by_hint_and_exception_not_code():
+    report = (
+        "**********************************************************************\n"
+        "Line 2, in q1 1\nFailed example:\n    assert np.isclose(secret_value(), 0.7310585786300049), 'p wrong'\n"
+        "Exception raised:\n    Traceback (most recent call last):\n"
+        '      File "/usr/lib/python3.11/doctest.py", line 1353, in __run\n'
+        '        exec(compile(example.source, filename, "single",\n'
+        '      File "<doctest q1 1[1]>", line 1, in <module>\n'
+        "        assert np.isclose(secret_value(), 0.7310585786300049), 'p wrong'\n"
+        "    AssertionError: p wrong\n"
+        "**********************************************************************\n"
+        "Line 3, in q1 1\nFailed example:\n    assert other()\nException raised:\n    NameError: other\n"
+    )
+    assert exception_line(report) == "AssertionError: p wrong"
+    assert exception_line("") == ""
+    test = TestOutcome("q1", 2, True, False, 1.5, hint="p is the sigmoid of the log-odds", error="AssertionError")
+    text = render(Report("odds_likelihood", "zoe", scores={"q1": (1.5, 3.0)}, tests=[test], manual={"q4": 2.0}))
+    assert "- hidden test 2, 1.5 point(s) lost: p is the sigmoid of the log-odds; it raised AssertionError" in text
+    assert "secret_value" not in text
+
+
+def test_sandbox_mounts_only_what_grading_needs(tmp_path):
+    read_only = sandbox.default_read_only()
+    assert Path(sys.prefix).resolve() in read_only
+    root = Path(__file__).resolve().parent.parent
+    assert root not in read_only and not any(root.is_relative_to(path) for path in read_only)
+    args = sandbox.bwrap_arguments(tmp_path, Limits(), read_only, uid=200_123)
+    for flag in ("--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session"):
+        assert flag in args
+    assert args[args.index("--remount-ro") + 1] == "/" and "--bind" not in args  # nothing writable from the host
+    assert "--reuid=200123" in sandbox.drop_privileges(200_123) and "--no-new-privs" in sandbox.drop_privileges(1)
+    assert "--nproc=128" in sandbox.limit_arguments(Limits()) and "--cpu=120:121" in sandbox.limit_arguments(Limits())
+    with pytest.raises(ValueError, match="lies inside"):
+        sandbox.ensure_hidden([Path(sys.prefix) / "submissions"], read_only)
+    with pytest.raises(ValueError, match="cpu_seconds must be positive"):
+        Limits(cpu_seconds=0)
+    if os.geteuid() == 0:
+        with sandbox.sandbox_uid() as first, sandbox.sandbox_uid() as second:
+            assert first != second, "concurrent sandboxes get their own user (and process limit)"
+
+
+def test_command_line_reports_problems_without_tracebacks(tmp_path, capsys, built):
+    text_file = tmp_path / "answers.txt"
+    text_file.write_text("my answers")
+    assert main(["grade", str(text_file), NAME]) == 2
+    assert "answers.txt is not a Jupyter notebook" in capsys.readouterr().out
+    assert main(["grade-all", str(tmp_path / "missing"), NAME]) == 2
+    assert "is not a folder of submissions" in capsys.readouterr().err
+    assert [q.name for q in questions(NAME)] == ["q1", "q2", "q3", "q4"]
