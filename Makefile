@@ -24,10 +24,12 @@ export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv book mathjax test unit nbval lint execute clean assignments grade grade-all bubblewrap browser-test chromium
+.PHONY: help venv book mathjax pyodide test unit nbval lint execute clean assignments grade grade-all bubblewrap browser-test chromium texlive pdf axe
 
 help:
-	@echo "make book   build the HTML book (strict, offline) and print where index.html is"
+	@echo "make book   build the HTML book (strict, offline) and its in-browser site (lite/); print where index.html is"
+	@echo "make pdf    build the whole book as one PDF (installs Debian's TeX Live if missing) and print its path"
+	@echo "make browser-test  build the book, then check it in headless Chromium: rendering, WCAG 2.1 AA (axe-core), JupyterLite"
 	@echo "make test   unit tests + strict nbval over every chapter"
 	@echo "make lint   ruff"
 	@echo "make assignments                             build student notebooks + autograders into _build/assignments"
@@ -58,13 +60,26 @@ $(MATHJAX_DIR)/tex-mml-chtml.js:
 
 mathjax: $(MATHJAX_DIR)/tex-mml-chtml.js
 
+# The in-browser site (JupyterLite) runs the chapters on the Pyodide core, installed from npm at build time (not
+# committed) in the version the pinned jupyterlite-pyodide-kernel expects, and served by the site itself.
+PYODIDE_VERSION := 314.0.6
+PYODIDE_DIR := .lite_cache/npm/node_modules/pyodide
+$(PYODIDE_DIR)/pyodide.mjs:
+	rm -rf .lite_cache/npm && mkdir -p .lite_cache/npm
+	npm install --silent --no-save --no-audit --no-fund --prefix .lite_cache/npm pyodide@$(PYODIDE_VERSION)
+
+pyodide: $(PYODIDE_DIR)/pyodide.mjs
+
 # JUPYTERHUB_URL=https://hub.example.edu adds a JupyterHub (nbgitpuller) launch button.
 JUPYTERHUB_URL ?=
-book: venv mathjax
+book: venv mathjax pyodide
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	sed 's|^  jupyterhub_url: ""|  jupyterhub_url: "$(JUPYTERHUB_URL)"|' _config.yml > _build_config.yml
 	$(BIN)/jupyter-book build . -W -n --keep-going --config _build_config.yml; status=$$?; rm -f _build_config.yml; exit $$status
-	@echo "The book is at file://$(abspath _build/html/index.html)"
+	find _build/html/_static -name '*.map' -delete   # the theme's sourcemaps: 3.5 MB no reader needs
+	$(BIN)/python scripts/build_lite.py --pyodide $(PYODIDE_DIR) --out _build/html/lite
+	@if [ -f _build/latex/$(PDF_NAME).pdf ]; then cp _build/latex/$(PDF_NAME).pdf _build/html/; fi
+	@echo "The book is at file://$(abspath _build/html/index.html) ($$(du -sm _build/html | cut -f1) MB)"
 
 ## --- tests ------------------------------------------------------------------------------------------------
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg
@@ -86,9 +101,35 @@ execute: venv
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+## --- the book on paper: Debian's TeX Live (xelatex) and poppler-utils (pdftotext, for tests/test_pdf.py) ------
+PDF_NAME := logreg-book
+pdf: venv texlive
+	rm -rf _build/latex _build/.doctrees _build/jupyter_execute
+	$(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going
+	@if [ -d _build/html ]; then cp _build/latex/$(PDF_NAME).pdf _build/html/; fi
+	$(BIN)/python -m pytest -p no:cacheprovider -q tests/test_pdf.py
+	@echo "The PDF is at $(abspath _build/latex/$(PDF_NAME).pdf) ($$(pdfinfo _build/latex/$(PDF_NAME).pdf | awk '/^Pages:/ {print $$2}') pages)"
+
+TEXLIVE_PACKAGES := latexmk texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended tex-gyre \
+	texlive-xetex fonts-freefont-otf xindy poppler-utils
+texlive:
+	@command -v xelatex >/dev/null && command -v latexmk >/dev/null && command -v pdftotext >/dev/null || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		$(TEXLIVE_PACKAGES); }
+
+# axe-core checks every page against WCAG 2.1 AA; installed from npm at build time like MathJax (not committed).
+AXE_VERSION := 4.14.1
+AXE_JS := .axe_core/node_modules/axe-core/axe.min.js
+$(AXE_JS):
+	rm -rf .axe_core && mkdir -p .axe_core
+	npm install --silent --no-save --no-audit --no-fund --prefix .axe_core axe-core@$(AXE_VERSION)
+
+axe: $(AXE_JS)
+
 browser-test: export JUPYTERHUB_URL = http://127.0.0.1:8000
-browser-test: book chromium
-	BROWSER_TEST=1 $(BIN)/python -m pytest -p no:cacheprovider -q tests/test_html.py tests/test_browser.py
+browser-test: book chromium axe
+	BROWSER_TEST=1 AXE_JS=$(abspath $(AXE_JS)) $(BIN)/python -m pytest -p no:cacheprovider -q -n 2 \
+		tests/test_html.py tests/test_lite.py tests/test_browser.py
 	@echo "Screenshots: $(abspath _build/screenshots)"
 
 ## --- classroom assignments (otter-grader; the classroom/ package, see teachers.md) ----------------------------
@@ -117,4 +158,4 @@ lint: venv
 	$(BIN)/ruff check logreg tests $(wildcard benchmarks) chapters
 
 clean:
-	rm -rf _build .mathjax_static .pytest_cache .ruff_cache .hypothesis
+	rm -rf _build .mathjax_static .lite_cache .axe_core .pytest_cache .ruff_cache .hypothesis

@@ -9,6 +9,9 @@ from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
+#: the whole book as one PDF: `make pdf` builds it and copies it into the site (so does `make book` once it exists);
+#: the intro links to it. Links to it count as broken only once it has been built (tests/test_pdf.py checks it).
+PDF_NAME = "logreg-book.pdf"
 PATH_LIKE_ALT = re.compile(r"(\.(png|jpe?g|svg|gif)$)|(^[./_]*_images/)", re.IGNORECASE)
 
 
@@ -37,14 +40,20 @@ def parse(page: Path) -> PageParser:
     return parser
 
 
+#: folders of the built site that hold no page of the book: copied static files, notebook sources, images, and the
+#: JupyterLite application (lite/: JupyterLab's own HTML shells, built by scripts/build_lite.py).
+NOT_PAGES = {"_static", "_sources", "_images", "lite"}
+
+
+def all_pages(html: Path = HTML) -> list[Path]:
+    """Every HTML page Sphinx wrote, generated ones (index, search, the proof index) included."""
+    return sorted(page for page in html.rglob("*.html") if not NOT_PAGES & set(page.relative_to(html).parts))
+
+
 def book_pages(html: Path = HTML) -> list[Path]:
     """Every page of the book, without Sphinx's generated index/search pages and copied static files."""
     skipped = {"genindex.html", "search.html"}
-    return sorted(
-        page
-        for page in html.rglob("*.html")
-        if page.name not in skipped and not {"_static", "_sources", "_images"} & set(page.relative_to(html).parts)
-    )
+    return [page for page in all_pages(html) if page.name not in skipped]
 
 
 def bad_images(html: Path = HTML) -> list[str]:
@@ -70,6 +79,9 @@ def broken_links(html: Path = HTML) -> list[str]:
             target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
             if target.is_dir():
                 target = target / "index.html"
+            pdf_not_built = not (ROOT / "_build" / "latex" / PDF_NAME).is_file()
+            if not target.is_file() and target.name == PDF_NAME and pdf_not_built:
+                continue
             if not target.is_file():
                 problems.append(f"{page.relative_to(html)}: {href} (no such file)")
                 continue
