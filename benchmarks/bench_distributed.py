@@ -17,6 +17,7 @@ import time
 from collections import Counter
 
 import dask
+import dask.array as da
 import numpy as np
 import sklearn.linear_model
 from distributed import Client, LocalCluster, futures_of, wait
@@ -33,11 +34,19 @@ def timed(function):
 
 
 def persisted(client: Client, X, y):
-    """Generate the blocks on the workers and keep them there, spread evenly (as many blocks per worker)."""
-    X_kept, y_kept = client.persist([X, y])
-    wait([X_kept, y_kept])
-    client.rebalance(futures_of([X_kept, y_kept]))
-    return X_kept, y_kept
+    """Generate the blocks on the workers and keep them there, the same number of blocks on every worker.
+
+    The scheduler may put more blocks on one worker; the fit then waits for that worker on every pass. The
+    blocks are generated in equal groups, each group restricted to one worker.
+    """
+    workers = sorted(client.scheduler_info()["workers"])
+    groups = np.array_split(np.arange(X.numblocks[0]), len(workers))
+    parts = [
+        client.persist([X.blocks[group[0] : group[-1] + 1], y.blocks[group[0] : group[-1] + 1]], workers=[worker])
+        for group, worker in zip(groups, workers, strict=True)
+    ]
+    wait([part for pair in parts for part in pair])
+    return da.concatenate([X_part for X_part, _ in parts]), da.concatenate([y_part for _, y_part in parts])
 
 
 def main() -> None:

@@ -78,6 +78,19 @@ def test_without_a_client_the_blocks_are_fitted_in_this_process(problem):
     expected = logreg.newton(X, y, l2=0.5)
     result = ld.newton(*as_dask(X, y), l2=0.5)
     np.testing.assert_allclose(result.beta, expected.beta, rtol=0, atol=1e-8)
+    integer_labels = ld.newton(*as_dask(X.astype(np.float32), y.astype(np.int8)), l2=0.5)
+    np.testing.assert_allclose(integer_labels.beta, logreg.newton(X.astype(np.float32), y, l2=0.5).beta, atol=1e-8)
+
+
+def broken_block():
+    raise RuntimeError("the storage behind this block is unreachable")
+
+
+def test_an_error_while_building_a_block_reaches_the_caller(client):
+    X = da.concatenate([da.ones((3, 2)), da.from_delayed(dask.delayed(broken_block)(), shape=(3, 2), dtype=float)])
+    y = da.from_array(np.array([0.0, 1.0] * 3), chunks=3)
+    with client.as_current(), pytest.raises(RuntimeError, match="storage behind this block"):
+        ld.newton(X, y)
 
 
 def test_synthetic_blocks_are_reproducible_and_independent_of_the_blocking():
