@@ -15,7 +15,7 @@ from classroom.build import build_many
 from classroom.grade import grade
 from classroom.gradebook import grade_all
 from classroom.sandbox import Limits, SandboxUnavailable
-from classroom.sources import ROOT, assignment_names
+from classroom.sources import BUILD, ROOT, assignment_names
 
 
 def _limits(args: argparse.Namespace) -> Limits:
@@ -38,6 +38,8 @@ def parser() -> argparse.ArgumentParser:
     many.add_argument("assignment", choices=assignment_names())
     many.add_argument("--workers", type=int, default=2, help="gradings at once (default 2)")
     for command in (one, many):
+        command.add_argument("--build", type=Path, default=BUILD, metavar="DIR",
+                             help="where the assignments were built (default _build/assignments)")
         limits = Limits()
         command.add_argument("--cpu-seconds", type=float, default=limits.cpu_seconds, help="CPU time per process")
         command.add_argument("--wall-seconds", type=float, default=limits.wall_seconds, help="per submission")
@@ -58,10 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.no_sandbox:
             print("warning: grading WITHOUT the sandbox: student code runs with your permissions", file=sys.stderr)
         if args.command == "grade":
-            report = grade(args.submission, args.assignment, limits=_limits(args), use_sandbox=not args.no_sandbox)
+            report = grade(args.submission, args.assignment, args.build, limits=_limits(args),
+                           use_sandbox=not args.no_sandbox)
             print(report)
             return 0 if report.graded else 2
-        grade_all(args.folder, args.assignment, workers=args.workers, limits=_limits(args),
+        grade_all(args.folder, args.assignment, args.build, workers=args.workers, limits=_limits(args),
                   use_sandbox=not args.no_sandbox)
         return 0
     except (ValueError, RuntimeError, SandboxUnavailable) as error:

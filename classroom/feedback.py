@@ -15,8 +15,8 @@ def _points(value: float) -> str:
 
 def describe_failure(test: TestOutcome) -> str:
     """One line for a failed test: which test, its points, the author's hint and the exception raised."""
-    kind = "hidden test" if test.hidden else "public test"
-    where = f"{kind} {test.number}" + ("" if test.hidden else f' (run `grader.check("{test.question}")`)')
+    kind = "hidden" if test.hidden else f'public: run `grader.check("{test.question}")`'
+    where = f"test {test.number} ({kind})"
     what = "; ".join(part for part in (test.hint, f"it raised {test.error}" if test.error else "") if part)
     return f"- {where}, {_points(test.points)} point(s) lost: {what or 'the test failed'}"
 

@@ -17,6 +17,7 @@ import json
 import shutil
 import statistics
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -168,8 +169,36 @@ def grade_all(
     limits = limits or Limits()
     if use_sandbox:
         sandbox.check_available()
+        sandbox.ensure_hidden([submissions, submissions.parent / "graded"], sandbox.default_read_only())
     asked = questions(assignment)
-    bundle = autograder_zip(assignment, out)
+    with tempfile.TemporaryDirectory(prefix="classroom-autograder-") as private:
+        # a private copy: rebuilding the assignment while the class is graded must not pull it from under the run
+        bundle = Path(shutil.copy(autograder_zip(assignment, out), private))
+        return _grade_folder(submissions, assignment, bundle, asked, workers, limits, use_sandbox, progress, stream)
+
+
+def _grade_in_worker(path: Path, assignment: str, bundle: Path, limits: Limits, use_sandbox: bool,
+                     hidden: list[Path]) -> Report:
+    """:func:`grade`, with any unforeseen failure turned into an error row: nothing stops the run."""
+    try:
+        return grade(path, assignment, limits=limits, use_sandbox=use_sandbox, hidden=hidden, bundle=bundle)
+    except Exception as error:  # noqa: BLE001 - reported in the row, and never cached
+        report = Report(assignment=assignment, student=student_name(path))
+        report.status = f"{PROCESS_FAILED}: {type(error).__name__}: {error}"
+        return report
+
+
+def _grade_folder(
+    submissions: Path,
+    assignment: str,
+    bundle: Path,
+    asked: list[Question],
+    workers: int,
+    limits: Limits,
+    use_sandbox: bool,
+    progress: bool,
+    stream: TextIO | None,
+) -> Gradebook:
     bundle_digest = hashlib.sha256(bundle.read_bytes()).hexdigest()
     target = submissions.parent / "graded" / assignment
     cache = target / ".cache"
@@ -194,8 +223,7 @@ def grade_all(
         ThreadPoolExecutor(max_workers=workers) as pool,
     ):
         futures = {
-            pool.submit(grade, path, assignment, out, limits=limits, use_sandbox=use_sandbox, hidden=hidden,
-                        bundle=bundle): path
+            pool.submit(_grade_in_worker, path, assignment, bundle, limits, use_sandbox, hidden): path
             for path in to_grade
         }
         for future in as_completed(futures):

@@ -247,7 +247,7 @@ def test_gradebook_csv_feedback_histogram_and_summary(class_run, built):
     feedback = book.feedback("bea").read_text()
     assert "## q2: 2 / 3" in feedback and "## q4: written answer, 2 point(s)" in feedback
     assert "p_at_5_hours is the sigmoid of the log-odds at h = 5" in feedback  # the failed hidden test's hint
-    assert "run `grader.check(\"q3\")`" in feedback  # the failed public test says how to rerun it
+    assert "- test 1 (public: run `grader.check(\"q3\")`)" in feedback  # a failed public test: how to rerun it
     hidden_code = hidden_test_lines(built)
     for path in (book.folder / "feedback").iterdir():
         text = path.read_text()
@@ -306,7 +306,7 @@ def test_failed_test_is_described_by_hint_and_exception_not_code():
     assert exception_line("") == ""
     test = TestOutcome("q1", 2, True, False, 1.5, hint="p is the sigmoid of the log-odds", error="AssertionError")
     text = render(Report("odds_likelihood", "zoe", scores={"q1": (1.5, 3.0)}, tests=[test], manual={"q4": 2.0}))
-    assert "- hidden test 2, 1.5 point(s) lost: p is the sigmoid of the log-odds; it raised AssertionError" in text
+    assert "- test 2 (hidden), 1.5 point(s) lost: p is the sigmoid of the log-odds; it raised AssertionError" in text
     assert "secret_value" not in text
 
 
