@@ -2,9 +2,9 @@
 
 What the site holds, so that a chapter runs in a reader's browser with nothing installed:
 
-- every chapter notebook listed in ``_toc.yml`` (under ``chapters/``, as in the repository, so the theme's launch
-  link ``?path=chapters/NAME.ipynb`` finds it) and the data files under ``data/`` (the kernel sees them in
-  ``/drive/data``; the chapters' set-up cell points ``LOGREG_DATA_DIR`` there);
+- every chapter notebook listed in ``_toc.yml``, outputs cleared for the reader to run (under ``chapters/``, as in
+  the repository, so the theme's launch link ``?path=chapters/NAME.ipynb`` finds it), and the data files under
+  ``data/`` (the kernel sees them in ``/drive/data``; the chapters' set-up cell points ``LOGREG_DATA_DIR`` there);
 - in ``pypi/`` (piplite's index): a wheel of ``logreg`` built from this checkout, and the pure-Python packages it
   needs that Pyodide's lock lacks (pooch), as PyPI wheels;
 - the Pyodide core from npm, served by the site itself (``static/pyodide``), with its ``pyodide-lock.json``
@@ -227,6 +227,15 @@ def missing_pure_dependencies(wheel: Path, packages: dict[str, dict], cache: Pat
     return sorted(shipped.values())
 
 
+def without_outputs(notebook_json: str) -> str:
+    """The notebook with its code cells' outputs cleared: the reader runs them (and the site stays small)."""
+    notebook = json.loads(notebook_json)
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -277,7 +286,7 @@ def build(pyodide_dir: Path, out: Path, cache: Path) -> None:
 
     # the chapters and their data
     for notebook in toc_notebooks():
-        shutil.copy2(notebook, contents / "chapters" / notebook.name)
+        (contents / "chapters" / notebook.name).write_text(without_outputs(notebook.read_text()))
     for remote in DATA_FILES:  # from LOGREG_DATA_DIR when set, sha256-checked as the chapters read them
         shutil.copy2(datasets.fetch(remote), contents / "data" / remote.name)
     (lite_dir / "jupyter-lite.json").write_text(
@@ -311,7 +320,9 @@ def build(pyodide_dir: Path, out: Path, cache: Path) -> None:
     ]
     for app in APPS:
         command += ["--apps", app]
-    subprocess.run(command, check=True, cwd=work)
+    run = subprocess.run(command, cwd=work, capture_output=True, text=True)
+    if run.returncode:
+        sys.exit(f"build_lite: `jupyter lite build` failed:\n{run.stdout}\n{run.stderr}")
     # legacy font formats (EOT, TrueType, SVG fonts) beside each WOFF2: every browser that runs Pyodide takes WOFF2
     for woff2 in (out / "build").glob("*.woff2"):
         for legacy in (".eot", ".ttf", ".svg"):

@@ -33,3 +33,17 @@ def test_notebook_pages_have_launch_and_download_buttons():
     assert "mybinder.org/v2/gh/logreg-book/logreg-book" in page
     assert "colab.research.google.com/github/logreg-book/logreg-book" in page
     assert "_sources/chapters/marks.ipynb" in page, "download as .ipynb"
+
+
+def test_every_page_states_the_licences_in_its_footer():
+    for page in book_pages():
+        if 'http-equiv="Refresh"' in page.read_text():
+            continue  # index.html only redirects to the intro
+        footer = page.read_text().split('<footer class="bd-footer-content', 1)[-1]
+        assert "MIT licence" in footer and "CC BY 4.0" in footer, page.name
+
+
+def test_the_intro_says_where_browser_packages_come_from_and_offers_the_pdf():
+    intro = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", (HTML / "intro.html").read_text()))
+    assert "numpy, scipy, scikit-learn and matplotlib are loaded from the Pyodide CDN" in intro
+    assert "PDF of the whole book" in intro
