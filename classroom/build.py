@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from classroom.environment import grading_environment, write_import_shim
+from classroom.lite import browser_version
 from classroom.sources import BUILD, assignment_names, source_notebook
 
 BUILD_TIMEOUT_SECONDS = 600
@@ -26,7 +27,7 @@ for master, result, no_run_tests in json.loads(sys.argv[1]):
 
 
 def build_many(names: Sequence[str], out: Path = BUILD, *, check_solutions: bool = True) -> list[Path]:
-    """Run ``otter assign`` on each named source, writing ``out/<name>/{student,autograder}``.
+    """Run ``otter assign`` on each named source, writing ``out/<name>/{student,student-lite,autograder}``.
 
     With ``check_solutions`` otter also runs every test against the solution notebook and the build fails if one
     does not pass (the test suite skips that step because it grades the solutions itself). Raises
@@ -56,7 +57,21 @@ def build_many(names: Sequence[str], out: Path = BUILD, *, check_solutions: bool
         which = Path(started[-1]).stem if started else "?"
         detail = "\n".join((completed.stdout + completed.stderr).strip().splitlines()[-15:])
         raise RuntimeError(f"otter assign failed for {which!r}:\n{detail}")
+    for target in targets:
+        write_browser_version(target)
     return targets
+
+
+def write_browser_version(target: Path) -> Path:
+    """``<target>/student-lite/<name>.ipynb``: the student notebook for the browser site (see :mod:`classroom.lite`)."""
+    student = target / "student" / f"{target.name}.ipynb"
+    notebook = json.loads(student.read_text(encoding="utf-8"))
+    lite = browser_version(notebook, notebook["metadata"]["otter"]["tests"])
+    folder = target / "student-lite"
+    folder.mkdir(exist_ok=True)
+    path = folder / student.name
+    path.write_text(json.dumps(lite, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
 
 
 def build(name: str, out: Path = BUILD, *, check_solutions: bool = True) -> Path:

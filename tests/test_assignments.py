@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 import classroom
+import classroom.lite
 from classroom.sources import ROOT, SOURCES
 
 NAMES = classroom.assignment_names()
@@ -131,6 +132,45 @@ def test_solution_gets_full_marks(solution_reports, name):
     assert report.total == report.possible == sum(q.points for q in classroom.questions(name) if not q.manual)
     assert [test for test in report.tests if not test.passed] == [] and report.notes == []
     assert list(report.manual) == [q.name for q in classroom.questions(name) if q.manual]
+
+
+def run_cells(notebook: dict) -> None:
+    """Execute a notebook's code cells in one namespace, in this process, as a student would run them: an error in
+    an answer cell is shown and the student goes on; an error in a check cell stops here (the browser set-up cell,
+    which does nothing outside the browser, is skipped)."""
+    namespace: dict = {}
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] != "code" or "lite-setup" in cell.get("metadata", {}).get("tags", []):
+            continue
+        try:
+            exec(compile(source, "<cell>", "exec"), namespace)
+        except Exception:
+            if source.startswith("# public checks"):
+                raise
+
+
+def last_statement(test: str) -> str:
+    """A test's last statement as otter stores it (it re-renders tests with ``ast.unparse``)."""
+    return ast.unparse(ast.parse(test).body[-1])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_browser_version_runs_the_public_checks_as_plain_asserts(built, name):
+    student = json.loads((built / name / "student-lite" / f"{name}.ipynb").read_text())
+    code = "\n".join("".join(cell["source"]) for cell in student["cells"] if cell["cell_type"] == "code")
+    assert not re.search(r"^\s*(grader\.|import otter|.*otter\.Notebook\()", code, re.MULTILINE)
+    assert student["metadata"]["otter"]["assignment_name"] == name, "the browser version can be handed in too"
+    public = [code for _, config, code in source_tests(name) if not config["hidden"]]
+    hidden = [code for _, config, code in source_tests(name) if config["hidden"]]
+    assert all(last_statement(test) in code for test in public)
+    assert not [test for test in hidden if last_statement(test) in code]
+    # the reference solution passes every public check; the untouched notebook fails the first with its hint
+    tests = json.loads((built / name / "student" / f"{name}.ipynb").read_text())["metadata"]["otter"]["tests"]
+    solution = json.loads((built / name / "autograder" / f"{name}.ipynb").read_text())
+    run_cells(classroom.lite.browser_version(solution, tests))
+    with pytest.raises(AssertionError, match=r"^q1, check 1: .{20}"):
+        run_cells(student)
 
 
 @pytest.mark.parametrize("name", NAMES)
