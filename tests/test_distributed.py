@@ -177,6 +177,50 @@ def test_steps_with_a_reused_hessian_reach_the_same_optimum(client, problem, mon
     np.testing.assert_allclose(result.beta, expected.beta, rtol=0, atol=1e-8)
 
 
+def record_passes(monkeypatch) -> list[tuple[str, int]]:
+    """(function name, stride) of every pass a fit makes."""
+    passes: list[tuple[str, int]] = []
+    original = ld._ResidentBlocks.map
+
+    def recording(self, function, *per_block, **shared):
+        passes.append((function.__name__, shared.get("stride", 1)))
+        return original(self, function, *per_block, **shared)
+
+    monkeypatch.setattr(ld._ResidentBlocks, "map", recording)
+    return passes
+
+
+def test_a_large_fit_starts_from_a_subsample_and_reaches_the_same_optimum(client, monkeypatch):
+    monkeypatch.setattr(ld, "_WARM_MIN_WORK", 0)  # 40000 x 6 counts as large
+    passes = record_passes(monkeypatch)
+    X, y = ld.synthetic_blocks(40_000, 5, n_blocks=4, seed=5)
+    with client.as_current():
+        result = ld.newton(X, y, l2=1e-4)
+    expected = logreg.newton(*dask.compute(X, y, scheduler="sync"), l2=1e-4)
+    np.testing.assert_allclose(result.beta, expected.beta, rtol=0, atol=1e-8)
+    warm = [name for name, stride in passes if stride == ld._WARM_STRIDE]
+    full = [name for name, stride in passes if stride == 1]
+    assert len(warm) >= 3 and set(warm) == {"block_terms"}, passes
+    assert full[0] == "_checked_block_terms" and len(full) == result.n_iter + 1
+    assert result.n_iter < expected.n_iter and result.gradient_norm <= 1e-10
+    assert result.history[0] < expected.history[0] - 0.05, "the full fit starts near the optimum, not at zero"
+
+
+def test_a_warm_start_that_fails_falls_back_to_zero(monkeypatch):
+    """Every 16th row separable, the full data not: without a penalty the subsample has no optimum."""
+    monkeypatch.setattr(ld, "_WARM_MIN_WORK", 0)
+    passes = record_passes(monkeypatch)
+    x = np.linspace(-1, 1, 3200)
+    y = (x > 0).astype(float)
+    y[[1601, 1603, 1598]] = 1 - y[[1601, 1603, 1598]]  # none of them is a multiple of 16 within its block
+    X = np.c_[np.ones_like(x), x]
+    result = ld.newton(*as_dask(X, y, rows=(800,) * 4))
+    expected = logreg.newton(X, y)
+    assert [stride for _, stride in passes].count(ld._WARM_STRIDE) == 2, "separated after one subsample step"
+    np.testing.assert_allclose(result.history, expected.history, rtol=1e-12)
+    np.testing.assert_allclose(result.beta, expected.beta, rtol=1e-8)
+
+
 def test_separable_classes_warn_as_in_memory(problem):
     X = np.c_[np.ones(8), np.arange(8.0)]
     y = (np.arange(8) >= 4).astype(float)
