@@ -24,8 +24,9 @@ def _limits(args: argparse.Namespace) -> Limits:
 
 
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="python -m classroom", description=__doc__.splitlines()[0],
-                                   formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    main = argparse.ArgumentParser(prog="python -m classroom", description=__doc__.splitlines()[0].replace("``", ""),
+                                   formatter_class=argparse.RawDescriptionHelpFormatter,
+                                   epilog="\n".join(__doc__.splitlines()[2:]))
     commands = main.add_subparsers(dest="command", required=True)
     building = commands.add_parser("build", help="build assignments into _build/assignments")
     building.add_argument("names", nargs="*", help="assignments to build (default: all)")

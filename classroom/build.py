@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from classroom.environment import grading_environment, write_import_shim
+from classroom.environment import data_folder, grading_environment, write_import_shim
 from classroom.lite import browser_version
 from classroom.sources import BUILD, assignment_names, source_notebook
 
@@ -50,7 +50,7 @@ def build_many(names: Sequence[str], out: Path = BUILD, *, check_solutions: bool
             capture_output=True,
             text=True,
             timeout=BUILD_TIMEOUT_SECONDS,
-            env=grading_environment(home, write_import_shim(home / "shim")),
+            env=grading_environment(home, write_import_shim(home / "shim"), data_folder()),
         )
     if completed.returncode != 0:  # with check_solutions a failing test on the solutions lands here too
         started = [line.split(" ", 1)[1] for line in completed.stdout.splitlines() if line.startswith("building ")]

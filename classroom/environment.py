@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 #: environment variables passed through to grading processes when set (everything else is dropped)
-PASSED_THROUGH = ("LOGREG_DATA_DIR", "LANG", "LC_ALL", "TZ")
+PASSED_THROUGH = ("LANG", "LC_ALL", "TZ")
 
 _SHIM = 'raise ImportError("rfc3987_syntax is disabled in grading processes (start-up time)")\n'
 
@@ -27,11 +27,33 @@ def write_import_shim(folder: Path) -> Path:
     return folder
 
 
-def grading_environment(home: Path, shim: Path | None) -> dict[str, str]:
-    """A minimal environment for otter's processes: the venv first on ``PATH``, one thread, a private home."""
+def data_folder() -> Path | None:
+    """A folder holding the book's data files, for grading processes, which have no network.
+
+    ``LOGREG_DATA_DIR`` when it is set (the offline mirror); otherwise every data set ``logreg.datasets`` knows is
+    fetched once here (sha256-checked, cached by pooch) and its cache folder is used. ``None`` if that fails: the
+    notebooks then report the missing data themselves.
+    """
+    mirror = os.environ.get("LOGREG_DATA_DIR")
+    if mirror:
+        return Path(mirror).resolve()
+    try:
+        from logreg import datasets
+
+        remotes = [value for value in vars(datasets).values() if isinstance(value, datasets.RemoteFile)]
+        files = [datasets.fetch(remote) for remote in remotes]
+    except Exception:  # noqa: BLE001 - offline without a mirror: nothing to offer
+        return None
+    folders = {path.resolve().parent for path in files}
+    return folders.pop() if len(folders) == 1 else None
+
+
+def grading_environment(home: Path, shim: Path | None, data: Path | None = None) -> dict[str, str]:
+    """A minimal environment for otter's processes: the venv first on ``PATH``, one thread, a private home, and
+    ``LOGREG_DATA_DIR`` pointing at ``data``."""
     env = {key: os.environ[key] for key in PASSED_THROUGH if os.environ.get(key)}
-    if "LOGREG_DATA_DIR" in env:  # notebooks run in another working directory: make the mirror's path absolute
-        env["LOGREG_DATA_DIR"] = os.path.abspath(env["LOGREG_DATA_DIR"])
+    if data is not None:
+        env["LOGREG_DATA_DIR"] = str(data)
     env.update(
         PATH=os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
         HOME=str(home),

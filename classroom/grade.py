@@ -13,7 +13,7 @@ from pathlib import Path
 
 from classroom import sandbox
 from classroom.build import autograder_zip
-from classroom.environment import grading_environment, write_import_shim
+from classroom.environment import data_folder, grading_environment, write_import_shim
 from classroom.report import GRADED, TIMEOUT, Report, TestOutcome
 from classroom.sandbox import Limits
 from classroom.sources import BUILD, questions
@@ -60,16 +60,17 @@ def run_runner(
         inputs.mkdir()
         name = f"{assignment}.ipynb"
         _prepare_inputs(inputs, submission, bundle, name)
+        data = data_folder()
         if use_sandbox:
             at = Path("/grading")
-            env = grading_environment(Path("/tmp/home"), at / "shim")
+            env = grading_environment(Path("/tmp/home"), at / "shim", data)
             command = [sys.executable, str(at / "runner.py"), str(at / name),
                        str(at / "autograder.zip"), f"{limits.cpu_seconds:g}"]
-            done = sandbox.run(command, inputs, limits, env, hidden=hidden)
+            done = sandbox.run(command, inputs, limits, env, hidden=hidden, data=data)
         else:
             home = Path(work) / "home"
             home.mkdir()
-            env = grading_environment(home, inputs / "shim")
+            env = grading_environment(home, inputs / "shim", data)
             command = [sys.executable, str(inputs / "runner.py"), str(inputs / name),
                        str(inputs / "autograder.zip"), f"{limits.cpu_seconds:g}"]
             done = _run_unsandboxed(inputs, command, limits, env)

@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from classroom import sandbox
 from classroom.build import autograder_zip
+from classroom.environment import data_folder
 from classroom.feedback import render
 from classroom.grade import PROCESS_FAILED, RUNNER, grade
 from classroom.report import Report
@@ -169,7 +170,7 @@ def grade_all(
     limits = limits or Limits()
     if use_sandbox:
         sandbox.check_available()
-        sandbox.ensure_hidden([submissions, submissions.parent / "graded"], sandbox.default_read_only())
+        sandbox.ensure_hidden([submissions, submissions.parent / "graded"], sandbox.default_read_only(data_folder()))
     asked = questions(assignment)
     with tempfile.TemporaryDirectory(prefix="classroom-autograder-") as private:
         # a private copy: rebuilding the assignment while the class is graded must not pull it from under the run

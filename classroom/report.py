@@ -63,7 +63,7 @@ class Report:
         lines += [f"  {question:<6}{score:g} / {points:g}" for question, (score, points) in self.scores.items()]
         if self.graded:
             lines.append(f"  total {self.total:g} / {self.possible:g}")
-        if self.manual:
+        if self.manual and self.graded:
             lines.append(f"  to grade by hand: {', '.join(self.manual)}")
         lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines)

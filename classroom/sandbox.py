@@ -82,16 +82,15 @@ def package_folder(name: str) -> Path | None:
     return Path(next(iter(spec.submodule_search_locations))).resolve()
 
 
-def default_read_only() -> list[Path]:
-    """What grading needs to see: the Python installation, the venv, ``logreg`` and the data mirror."""
+def default_read_only(data: Path | None = None) -> list[Path]:
+    """What grading needs to see: the Python installation, the venv, ``logreg`` and the data folder."""
     paths = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(sys.base_exec_prefix)]
     paths.append(Path(os.path.realpath(sys.executable)).parent.parent)
     logreg = package_folder("logreg")
     if logreg is not None:
         paths.append(logreg)
-    mirror = os.environ.get("LOGREG_DATA_DIR")
-    if mirror and Path(mirror).is_dir():
-        paths.append(Path(mirror))
+    if data is not None and data.is_dir():
+        paths.append(data)
     return minimal_cover(paths)
 
 
@@ -121,7 +120,12 @@ def _ancestors(path: Path) -> list[Path]:
 
 
 def bwrap_arguments(inputs: Path, limits: Limits, read_only: Sequence[Path], uid: int | None) -> list[str]:
-    """The bubblewrap command line (up to the command): see the module's docstring for what it grants."""
+    """The bubblewrap command line (up to the command): see the module's docstring for what it grants.
+
+    As root the namespaces are listed one by one instead of ``--unshare-all``, which would add a user namespace
+    mapping root alone: ``setpriv`` could not switch to the sandbox's user id inside it, and a process whose real
+    user is root ignores the process-count limit.
+    """
     args = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
     if uid is None:  # not root: bubblewrap needs a user namespace, and the process limit counts the sandbox only
         args += ["--unshare-user", "--cap-drop", "ALL"]
@@ -224,14 +228,17 @@ def run(
     *,
     read_only: Sequence[Path] | None = None,
     hidden: Sequence[Path] = (),
+    data: Path | None = None,
 ) -> Completed:
     """Run ``command`` in a sandbox that sees ``inputs`` read-only at ``/grading``; never raises on its failure.
+
+    Unless ``read_only`` lists the mounted folders, they are :func:`default_read_only` with the ``data`` folder.
 
     ``hidden`` lists folders that must stay invisible (checked, since the sandbox mounts only ``read_only``).
     Standard output and error go to files the limits bound (``file_bytes``).
     """
     check_available()
-    read_only = default_read_only() if read_only is None else minimal_cover(read_only)
+    read_only = default_read_only(data) if read_only is None else minimal_cover(read_only)
     ensure_hidden(hidden, read_only)
     with sandbox_uid() as uid, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         inner = ([] if uid is None else drop_privileges(uid)) + limit_arguments(limits) + list(command)

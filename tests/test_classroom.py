@@ -327,6 +327,25 @@ def test_sandbox_mounts_only_what_grading_needs(tmp_path):
             assert first != second, "concurrent sandboxes get their own user (and process limit)"
 
 
+def test_grading_gets_the_data_without_network(tmp_path, monkeypatch):
+    from classroom.environment import data_folder, grading_environment
+    from logreg import datasets
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for remote in (datasets.MARKS, datasets.MICROCHIPS):  # from the suite's offline mirror
+        shutil.copy(datasets.fetch(remote), cache / remote.name)
+    monkeypatch.setenv("LOGREG_DATA_DIR", str(tmp_path / "mirror"))
+    assert data_folder() == tmp_path / "mirror"
+    # no mirror: the files are fetched (here: found in pooch's cache, checked) and that folder is mounted instead
+    monkeypatch.delenv("LOGREG_DATA_DIR")
+    monkeypatch.setenv("LOGREG_CACHE_DIR", str(cache))
+    assert data_folder() == cache.resolve()
+    env = grading_environment(Path("/tmp/home"), None, cache)
+    assert env["LOGREG_DATA_DIR"] == str(cache) and "LOGREG_CACHE_DIR" in env and "PYTHONPATH" not in env
+    assert not {"SSH_AUTH_SOCK", "GITHUB_TOKEN", "HTTP_PROXY"} & set(env), "an allow-list, nothing else leaks"
+
+
 def test_command_line_reports_problems_without_tracebacks(tmp_path, capsys, built):
     text_file = tmp_path / "answers.txt"
     text_file.write_text("my answers")
