@@ -108,33 +108,33 @@ def wheel_requirements(wheel: Path) -> list[Requirement]:
     return [req for req in requirements if req.marker is None or req.marker.evaluate({"extra": ""})]
 
 
-def pypi_wheel(name: str, version: str, cache: Path) -> Path:
-    """A py3-none-any wheel of ``name==version`` from PyPI, downloaded once into ``cache``."""
+def cached_wheel(name: str, version: str, cache: Path) -> Path | None:
+    """The wheel of ``name==version`` in ``cache``, if it was downloaded before."""
     stem = re.sub(r"[-_.]+", "_", name).lower()
     for candidate in cache.glob("*.whl"):
         parts = candidate.name.split("-")
         if re.sub(r"[-_.]+", "_", parts[0]).lower() == stem and parts[1] == version:
             return candidate
-    cache.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--no-deps",
-            "--only-binary=:all:",
-            "--python-version",
-            PYODIDE_PYTHON_VERSION,
-            "--dest",
-            str(cache),
-            f"{name}=={version}",
-        ],
-        check=True,
-    )
-    return pypi_wheel(name, version, cache)
+    return None
+
+
+def pypi_wheels(pins: dict[str, str], cache: Path) -> dict[str, Path]:
+    """py3-none-any wheels of ``{name: version}`` from PyPI, downloaded once into ``cache`` (one pip call)."""
+    missing = [f"{name}=={version}" for name, version in pins.items() if not cached_wheel(name, version, cache)]
+    if missing:
+        cache.mkdir(parents=True, exist_ok=True)
+        pip = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps"]
+        target = ["--only-binary=:all:", "--python-version", PYODIDE_PYTHON_VERSION, "--dest", str(cache)]
+        subprocess.run([*pip, *target, *missing], check=True)
+    found = {name: cached_wheel(name, version, cache) for name, version in pins.items()}
+    if None in found.values():
+        raise SystemExit(f"build_lite: pip did not download {[name for name, path in found.items() if not path]}")
+    return found
+
+
+def pypi_wheel(name: str, version: str, cache: Path) -> Path:
+    """A py3-none-any wheel of ``name==version`` from PyPI, downloaded once into ``cache``."""
+    return pypi_wheels({name: version}, cache)[name]
 
 
 def build_logreg_wheel(dest: Path, scratch: Path) -> Path:
@@ -270,17 +270,17 @@ def build(pyodide_dir: Path, out: Path, cache: Path) -> None:
     for item in pyodide_dir.iterdir():
         if item.is_file() and not CORE_SKIP.search(item.name):
             shutil.copy2(item, core / item.name)
-    boot: dict[str, Path] = {}
-    for name in sorted(lock_closure(packages, BOOT_FROM_LOCK)):
-        wheel = pypi_wheel(name, packages[name]["version"], cache)
-        boot[name] = Path(shutil.copy2(wheel, core / wheel.name))
+    boot_pins = {name: packages[name]["version"] for name in sorted(lock_closure(packages, BOOT_FROM_LOCK))}
+    kernel_pins = {name: installed_version(name) for name in BOOT_FROM_PYPI}
+    wheels = pypi_wheels(boot_pins | kernel_pins, cache)  # one pip call for all the kernel needs
+    boot = {name: Path(shutil.copy2(wheels[name], core / wheels[name].name)) for name in boot_pins}
     (core / "pyodide-lock.json").write_text(json.dumps(self_hosted_lock(lock, boot), indent=1))
 
     # piplite's index: logreg, what it needs beyond the lock, and the kernel's own missing dependency
     logreg = build_logreg_wheel(pypi, work / "logreg_src")
     glue_wheel(pypi)
     extras = missing_pure_dependencies(logreg, packages, cache)
-    extras += [pypi_wheel(name, installed_version(name), cache) for name in BOOT_FROM_PYPI]
+    extras += [wheels[name] for name in BOOT_FROM_PYPI]
     for wheel in extras:
         shutil.copy2(wheel, pypi / wheel.name)
 
