@@ -93,9 +93,10 @@ unit: venv
 nbval: venv
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile $(NBVAL) chapters
 
-# Re-execute every chapter in place (notebooks are stored executed: strict nbval compares their outputs).
+# Re-execute every chapter in place (notebooks are stored executed: strict nbval compares their outputs), then
+# rebuild the alt texts and captions that are templates over glued numbers (tests/test_chapters.py checks them).
 execute: venv
-	cd chapters && for nb in *.ipynb; do ../$(BIN)/jupyter execute --inplace "$$nb" || exit 1; done
+	cd chapters && for nb in *.ipynb; do ../$(BIN)/jupyter execute --inplace "$$nb" && ../$(BIN)/python ../tests/test_chapters.py "$$nb" || exit 1; done
 
 ## --- the built book in a browser (headless Chromium from Debian, driven by Playwright) -------------------------
 chromium:
@@ -155,7 +156,7 @@ bubblewrap:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; }
 
 lint: venv
-	$(BIN)/ruff check logreg tests $(wildcard benchmarks) chapters
+	$(BIN)/ruff check logreg classroom scripts _ext tests benchmarks chapters
 
 clean:
 	rm -rf _build .mathjax_static .lite_cache .axe_core .pytest_cache .ruff_cache .hypothesis

@@ -1,10 +1,11 @@
 """Rewrite every chapter's hidden set-up cell (metadata ``"colab_install": true``) to one canonical source.
 
 The cell is the first code cell of each chapter, tagged ``remove-cell`` so the book does not show it. It must do
-nothing on a machine with the book's venv (nbval compares its empty output), install the ``logreg`` package on
-Google Colab, and in the browser site (JupyterLite, Pyodide: ``sys.platform == "emscripten"``) install ``logreg``
-and the glue stand-in from the site's own wheels (``%pip`` is piplite there) and point ``LOGREG_DATA_DIR`` at the
-data files the site ships in ``data/``, which the kernel sees under ``/drive``.
+nothing on a machine with the book's venv (nbval compares its empty output); on Google Colab install the ``logreg``
+package and myst-nb (whose ``glue`` every chapter imports); and in the browser site (JupyterLite, Pyodide:
+``sys.platform == "emscripten"``) install ``logreg`` and the glue stand-in from the site's own wheels (``%pip`` is
+piplite there) and point ``LOGREG_DATA_DIR`` at the data files the site ships in ``data/``, which the kernel sees
+under ``/drive``.
 
 Usage: ``.venv/bin/python scripts/update_setup_cells.py [NOTEBOOK ...]`` (default: every ``chapters/*.ipynb``).
 It changes only that cell's source, keeps the file's JSON layout, and prints the files it changed.
@@ -26,6 +27,7 @@ import sys
 
 if "google.colab" in sys.modules:
     %pip install --quiet "logreg @ git+https://github.com/logreg-book/logreg-book@main"
+    %pip install --quiet myst-nb  # the chapters glue numbers into the text with it
 elif sys.platform == "emscripten":
     %pip install --quiet logreg myst-nb-glue
     import os

@@ -12,6 +12,22 @@ HTML = ROOT / "_build" / "html"
 #: the whole book as one PDF: `make pdf` builds it and copies it into the site (so does `make book` once it exists);
 #: the intro links to it. Links to it count as broken only once it has been built (tests/test_pdf.py checks it).
 PDF_NAME = "logreg-book.pdf"
+#: what a build is made from: when any of these is newer than a built artefact, the artefact is stale
+BOOK_SOURCES = ("chapters/*.ipynb", "*.md", "_toc.yml", "_config.yml", "references.bib", "logreg/*.py")
+
+
+def is_stale(artefact: Path) -> bool:
+    """True if ``artefact`` is missing or older than a source of the book (the checks of it would test an old book).
+
+    ``make book``, ``make pdf`` and ``make browser-test`` rebuild before they check, so there it is never stale;
+    a plain ``make test`` after editing a chapter skips the built-book checks instead of failing on the old build.
+    """
+    if not artefact.exists():
+        return True
+    newest = max(path.stat().st_mtime for pattern in BOOK_SOURCES for path in ROOT.glob(pattern))
+    return artefact.stat().st_mtime < newest
+
+
 PATH_LIKE_ALT = re.compile(r"(\.(png|jpe?g|svg|gif)$)|(^[./_]*_images/)", re.IGNORECASE)
 
 

@@ -3,9 +3,11 @@
 import re
 
 import pytest
-from book_html import HTML, bad_images, book_pages, broken_links
+from book_html import HTML, bad_images, book_pages, broken_links, is_stale
 
-pytestmark = pytest.mark.skipif(not (HTML / "index.html").is_file(), reason="no built book: run `make book` first")
+pytestmark = pytest.mark.skipif(
+    is_stale(HTML / "index.html"), reason="no built book, or older than its sources: `make book`"
+)
 
 
 def test_the_book_has_its_pages():

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from book_html import HTML
+from book_html import HTML, is_stale
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -58,7 +58,9 @@ STDLIB_NOT_IN_PYODIDE = {
 CDN = re.compile(r"^https://cdn\.jsdelivr\.net/pyodide/v[\d.]+/full/[^/]+$")
 BOOK_BUDGET_MB = 60
 
-needs_site = pytest.mark.skipif(not (LITE / "jupyter-lite.json").is_file(), reason="no browser site: `make book`")
+needs_site = pytest.mark.skipif(
+    is_stale(LITE / "jupyter-lite.json"), reason="no browser site, or older than its sources: `make book`"
+)
 needs_npm = pytest.mark.skipif(not (NPM_PYODIDE / "pyodide-lock.json").is_file(), reason="no npm pyodide: `make book`")
 
 

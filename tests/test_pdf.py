@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from book_html import HTML, PDF_NAME
+from book_html import HTML, PDF_NAME, is_stale
 
 ROOT = Path(__file__).resolve().parent.parent
 LATEX = ROOT / "_build" / "latex"
 PDF = LATEX / PDF_NAME
 pytestmark = pytest.mark.skipif(
-    not PDF.is_file() or shutil.which("pdftotext") is None, reason="no PDF: run `make pdf` (needs poppler-utils)"
+    is_stale(PDF) or shutil.which("pdftotext") is None,
+    reason="no PDF, or older than its sources: run `make pdf` (needs poppler-utils)",
 )
 
 
@@ -93,7 +94,7 @@ def test_no_ansi_colour_codes_reach_latex(text):
     assert not re.search(r"\[\d{1,2}(;\d+)*m", text)
 
 
-@pytest.mark.skipif(not (HTML / "intro.html").is_file(), reason="no HTML book")
+@pytest.mark.skipif(is_stale(HTML / "intro.html"), reason="no HTML book, or older than its sources")
 def test_the_website_offers_the_pdf():
     assert (HTML / PDF_NAME).read_bytes() == PDF.read_bytes()
     assert f'href="{PDF_NAME}"' in (HTML / "intro.html").read_text()
