@@ -2,10 +2,13 @@
 
 Functional API (``X`` carries the intercept column first, ``y`` holds 0/1 labels)::
 
-    sigmoid, add_intercept, z_score, cost, gradient, hessian, gradient_descent, newton
+    sigmoid, add_intercept, z_score, cost, gradient, hessian, gradient_descent, sgd, newton
 
-and a scikit-learn compatible estimator, :class:`LogisticRegression`. Data: :mod:`logreg.datasets`. The
-seed article's pure-Python version: :mod:`logreg.scratch`.
+(each takes ``sample_weight=None``, except ``sgd``), a scikit-learn compatible estimator,
+:class:`LogisticRegression` (with ``class_weight`` and ``sample_weight``), and :func:`summary` (standard errors,
+Wald tests and intervals of the unpenalised fit). Softmax regression: :mod:`logreg.softmax`. Data:
+:mod:`logreg.datasets`. Newton's method on dask arrays: :mod:`logreg.distributed` (imported on demand, so
+``import logreg`` never imports dask). The seed article's pure-Python version: :mod:`logreg.scratch`.
 """
 
 from logreg.estimator import LogisticRegression
