@@ -5,6 +5,7 @@ What the site holds, so that a chapter runs in a reader's browser with nothing i
 - every chapter notebook listed in ``_toc.yml``, outputs cleared for the reader to run (under ``chapters/``, as in
   the repository, so the theme's launch link ``?path=chapters/NAME.ipynb`` finds it), and the data files under
   ``data/`` (the kernel sees them in ``/drive/data``; the chapters' set-up cell points ``LOGREG_DATA_DIR`` there);
+- the browser versions of the student notebooks under ``assignments/``, when ``make assignments`` has built them;
 - in ``pypi/`` (piplite's index): a wheel of ``logreg`` built from this checkout, and the pure-Python packages it
   needs that Pyodide's lock lacks (pooch), as PyPI wheels;
 - the Pyodide core from npm, served by the site itself (``static/pyodide``), with its ``pyodide-lock.json``
@@ -75,6 +76,12 @@ def toc_notebooks(root: Path = ROOT) -> list[Path]:
 
     walk(toc)
     return [root / f"{name}.ipynb" for name in files if (root / f"{name}.ipynb").is_file()]
+
+
+def student_notebooks(root: Path = ROOT) -> list[Path]:
+    """The browser versions of the student notebooks, if ``make assignments`` has built them (public checks as
+    plain asserts, no solutions, no hidden tests: see ``classroom/lite.py``)."""
+    return sorted((root / "_build" / "assignments").glob("*/student-lite/*.ipynb"))
 
 
 def read_lock(pyodide_dir: Path) -> dict:
@@ -287,6 +294,11 @@ def build(pyodide_dir: Path, out: Path, cache: Path) -> None:
     # the chapters and their data
     for notebook in toc_notebooks():
         (contents / "chapters" / notebook.name).write_text(without_outputs(notebook.read_text()))
+    assignments = student_notebooks()
+    if assignments:  # ``make assignments`` ran first (the deploy workflow does): students open them here too
+        (contents / "assignments").mkdir()
+        for notebook in assignments:
+            (contents / "assignments" / notebook.name).write_text(without_outputs(notebook.read_text()))
     for remote in DATA_FILES:  # from LOGREG_DATA_DIR when set, sha256-checked as the chapters read them
         shutil.copy2(datasets.fetch(remote), contents / "data" / remote.name)
     (lite_dir / "jupyter-lite.json").write_text(
@@ -335,7 +347,8 @@ def build(pyodide_dir: Path, out: Path, cache: Path) -> None:
     shutil.rmtree(work)
     size = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
     print(
-        f"JupyterLite site: {out} ({size / 1e6:.1f} MB, {len(toc_notebooks())} notebooks, "
+        f"JupyterLite site: {out} ({size / 1e6:.1f} MB, {len(toc_notebooks())} chapters, "
+        f"{len(assignments)} student notebooks, "
         f"wheels: {', '.join(sorted(p.name for p in (out / 'pypi').glob('*.whl')))}) "
         f"in {time.perf_counter() - started:.1f} s"
     )

@@ -248,6 +248,31 @@ def test_every_chapter_page_launches_its_notebook_in_the_browser(notebook):
 
 
 @needs_site
+def test_student_notebooks_are_the_built_browser_versions(tmp_path):
+    build_lite = load_script("build_lite")
+    assert build_lite.student_notebooks(tmp_path) == []
+    for name in ("softmax", "odds_likelihood"):
+        folder = tmp_path / "_build" / "assignments" / name
+        (folder / "student-lite").mkdir(parents=True)
+        (folder / "student").mkdir()
+        (folder / "student-lite" / f"{name}.ipynb").write_text("{}")
+        (folder / "student" / f"{name}.ipynb").write_text("{}")  # the otter version is not for the browser
+    found = build_lite.student_notebooks(tmp_path)
+    assert [path.relative_to(tmp_path).as_posix() for path in found] == [
+        "_build/assignments/odds_likelihood/student-lite/odds_likelihood.ipynb",
+        "_build/assignments/softmax/student-lite/softmax.ipynb",
+    ]
+
+
+@needs_site
+def test_the_site_ships_the_student_notebooks_built_before_it():
+    built = (LITE / "jupyter-lite.json").stat().st_mtime
+    for notebook in load_script("build_lite").student_notebooks():
+        if notebook.stat().st_mtime < built:
+            shipped = json.loads((LITE / "files" / "assignments" / notebook.name).read_text())
+            assert shipped["cells"] == json.loads(notebook.read_text())["cells"]
+
+
 def test_the_site_ships_logreg_its_missing_dependencies_and_the_data():
     from logreg import datasets
 
