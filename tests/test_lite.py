@@ -247,7 +247,6 @@ def test_every_chapter_page_launches_its_notebook_in_the_browser(notebook):
     assert all(not cell.get("outputs") for cell in shipped), "the reader runs the cells"
 
 
-@needs_site
 def test_student_notebooks_are_the_built_browser_versions(tmp_path):
     build_lite = load_script("build_lite")
     assert build_lite.student_notebooks(tmp_path) == []
@@ -273,6 +272,7 @@ def test_the_site_ships_the_student_notebooks_built_before_it():
             assert shipped["cells"] == json.loads(notebook.read_text())["cells"]
 
 
+@needs_site
 def test_the_site_ships_logreg_its_missing_dependencies_and_the_data():
     from logreg import datasets
 
