@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -53,6 +55,28 @@ def check_beta(beta: ArrayLike, n_features: int) -> NDArray[np.float64]:
             "they must match (did you forget the intercept column?)"
         )
     return coefficients
+
+
+def check_whole_number(value: object, name: str, smallest: int, largest: int | None = None) -> int:
+    """``value`` as an int in ``[smallest, largest]``, or a ValueError that names ``name`` and the range."""
+    allowed = f">= {smallest}" if largest is None else f"between {smallest} and {largest}"
+    is_whole = (
+        not isinstance(value, bool)
+        and isinstance(value, numbers.Real)
+        and np.isfinite(float(value))
+        and float(value).is_integer()
+    )
+    if not is_whole or int(value) < smallest or (largest is not None and int(value) > largest):
+        raise ValueError(f"{name} must be a whole number {allowed}; got {value!r}")
+    return int(value)
+
+
+def check_learning_rate(value: object, where: str = "got") -> float:
+    """A finite, positive learning rate, or a ValueError saying where the bad value came from."""
+    is_number = not isinstance(value, bool) and isinstance(value, numbers.Real) and np.isfinite(float(value))
+    if not is_number or float(value) <= 0:
+        raise ValueError(f"learning_rate must be a finite positive number; {where} {value!r}")
+    return float(value)
 
 
 def check_l2(l2: float) -> float:

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
 
-from logreg._validation import check_l2
+from logreg._validation import check_l2, check_whole_number
 from logreg.loss import penalty_mask, penalty_value
 from logreg.optimize import _EPS, FitResult, PerfectSeparationWarning, _newton_direction
 
@@ -396,8 +396,7 @@ def newton(X: da.Array, y: da.Array, *, l2: float = 0.0, tol: float = 1e-10, max
     strength = check_l2(l2)
     if not tol > 0:
         raise ValueError(f"tol must be > 0; got {tol!r}")
-    if int(max_iter) != max_iter or max_iter < 0:
-        raise ValueError(f"max_iter must be a whole number >= 0; got {max_iter!r}")
+    max_iter = check_whole_number(max_iter, "max_iter", 0)
     n_samples, n_features = _check_layout(X, y)
     mask = penalty_mask(n_features)
 
@@ -417,7 +416,7 @@ def newton(X: da.Array, y: da.Array, *, l2: float = 0.0, tol: float = 1e-10, max
         current, grad = objective(beta, terms)
         hessian_matrix = hessian(terms)
         history = [current]
-        for _ in range(int(max_iter)):
+        for _ in range(max_iter):
             if np.max(np.abs(grad)) <= tol:
                 break
             if strength == 0 and terms.separated:
@@ -497,8 +496,7 @@ def synthetic_blocks(n_samples: int, n_features: int, *, n_blocks: int, seed: in
     array never exists in one place. The same arguments always give the same numbers.
     """
     for name, value in (("n_samples", n_samples), ("n_features", n_features), ("n_blocks", n_blocks)):
-        if int(value) != value or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1; got {value!r}")
+        check_whole_number(value, name, 1)
     if n_blocks > n_samples:
         raise ValueError(f"n_blocks={n_blocks} is more than n_samples={n_samples}: a block needs at least one row")
     coefficients = synthetic_coefficients(n_features, seed)

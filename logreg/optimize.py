@@ -13,7 +13,13 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
 
-from logreg._validation import check_beta, check_binary_sample_weight, check_problem
+from logreg._validation import (
+    check_beta,
+    check_binary_sample_weight,
+    check_learning_rate,
+    check_problem,
+    check_whole_number,
+)
 from logreg.loss import gradient_from_scores, hessian_from_scores, mean_log_loss, penalty_mask, penalty_value
 
 _EPS = np.finfo(np.float64).eps
@@ -88,17 +94,14 @@ def gradient_descent(
     """
     design, labels, strength = check_problem(X, y, l2)
     weights = check_binary_sample_weight(sample_weight, labels)
-    rate = float(learning_rate)
-    if not np.isfinite(rate) or rate <= 0:
-        raise ValueError(f"learning_rate must be a positive number; got {learning_rate!r}")
-    if int(epochs) != epochs or epochs < 0:
-        raise ValueError(f"epochs must be a whole number >= 0; got {epochs!r}")
+    rate = check_learning_rate(learning_rate)
+    epochs = check_whole_number(epochs, "epochs", 0)
     beta = _start(beta0, design.shape[1])
-    history = np.empty(int(epochs) + 1)
+    history = np.empty(epochs + 1)
     scores = design @ beta
     history[0] = mean_log_loss(scores, labels, weights) + penalty_value(beta, strength)
     with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(1, int(epochs) + 1):
+        for epoch in range(1, epochs + 1):
             beta = beta - rate * gradient_from_scores(beta, design, labels, strength, scores, weights)
             scores = design @ beta
             history[epoch] = mean_log_loss(scores, labels, weights) + penalty_value(beta, strength)
@@ -108,7 +111,7 @@ def gradient_descent(
                     f"learning_rate={rate:g} is too large for this data: lower it or standardise X"
                 )
     final_gradient = gradient_from_scores(beta, design, labels, strength, scores, weights)
-    return FitResult(beta, history, int(epochs), float(np.max(np.abs(final_gradient))))
+    return FitResult(beta, history, epochs, float(np.max(np.abs(final_gradient))))
 
 
 def _newton_direction(hessian: NDArray[np.float64], gradient: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -2,41 +2,16 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from logreg._validation import check_problem
+from logreg._validation import check_learning_rate, check_problem, check_whole_number
 from logreg.loss import gradient_from_scores, mean_log_loss, penalty_value
 from logreg.optimize import FitResult, _start
 
 LearningRate = float | Callable[[int], float]
-
-
-def _whole_number(value: object, name: str, smallest: int, largest: int | None = None) -> int:
-    """``value`` as an int in ``[smallest, largest]``, or a ValueError that names ``name`` and the range."""
-    allowed = f">= {smallest}" if largest is None else f"between {smallest} and {largest}"
-    is_whole = (
-        not isinstance(value, bool)
-        and isinstance(value, numbers.Real)
-        and np.isfinite(float(value))
-        and float(value).is_integer()
-    )
-    if not is_whole or int(value) < smallest or (largest is not None and int(value) > largest):
-        raise ValueError(f"{name} must be a whole number {allowed}; got {value!r}")
-    return int(value)
-
-
-def _positive_rate(value: object, where: str) -> float:
-    """A finite, positive learning rate, or a ValueError saying where the bad value came from."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(float(value)):
-        raise ValueError(f"learning_rate must be a finite positive number; {where} {value!r}")
-    rate = float(value)
-    if rate <= 0:
-        raise ValueError(f"learning_rate must be a finite positive number; {where} {value!r}")
-    return rate
 
 
 def _schedule(learning_rate: LearningRate) -> Callable[[int], float]:
@@ -44,10 +19,10 @@ def _schedule(learning_rate: LearningRate) -> Callable[[int], float]:
     if callable(learning_rate):
 
         def checked(epoch: int) -> float:
-            return _positive_rate(learning_rate(epoch), f"the schedule returned at epoch {epoch}")
+            return check_learning_rate(learning_rate(epoch), f"the schedule returned at epoch {epoch}")
 
         return checked
-    constant = _positive_rate(learning_rate, "got")
+    constant = check_learning_rate(learning_rate)
     return lambda epoch: constant
 
 
@@ -82,8 +57,8 @@ def sgd(
     """
     design, labels, strength = check_problem(X, y, l2)
     n_samples = design.shape[0]
-    size = _whole_number(batch_size, "batch_size", 1, n_samples)
-    n_epochs = _whole_number(epochs, "epochs", 0)
+    size = check_whole_number(batch_size, "batch_size", 1, n_samples)
+    n_epochs = check_whole_number(epochs, "epochs", 0)
     rate_at = _schedule(learning_rate)
     beta = _start(beta0, design.shape[1])
     try:

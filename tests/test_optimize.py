@@ -115,6 +115,24 @@ def test_too_large_a_rate_oscillates_with_a_finite_cost(marks_design):
     assert np.all(np.isfinite(result.history)) and result.history.max() > 10 * result.history[0]
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"learning_rate": 0.0}, r"learning_rate must be a finite positive number; got 0\.0"),
+        ({"learning_rate": np.nan}, r"learning_rate must be a finite positive number; got nan"),
+        ({"learning_rate": "0.1"}, r"learning_rate .* got '0\.1'"),
+        ({"epochs": -1}, r"epochs must be a whole number >= 0; got -1"),
+        ({"epochs": 2.5}, r"epochs must be a whole number >= 0; got 2\.5"),
+        ({"epochs": None}, r"epochs must be a whole number >= 0; got None"),
+    ],
+)
+def test_gradient_descent_bad_rate_or_epochs_is_named(marks_design, kwargs, message):
+    X, y = marks_design
+    arguments = {"learning_rate": 0.001, "epochs": 3} | kwargs
+    with pytest.raises(ValueError, match=message):
+        logreg.gradient_descent(X, y, **arguments)
+
+
 def test_gradient_descent_overflow_is_a_clear_error_not_nan(marks_design):
     X, y = marks_design
     with pytest.raises(ValueError, match="diverged at epoch 1.*learning_rate"):
