@@ -16,7 +16,6 @@ duration of the fit (computed there if they are lazy), so they must fit in the c
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,11 +25,10 @@ import dask.array as da
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit
-from sklearn.exceptions import ConvergenceWarning
 
 from logreg._validation import check_l2, check_whole_number
 from logreg.loss import penalty_mask, penalty_value
-from logreg.optimize import _EPS, FitResult, PerfectSeparationWarning, _newton_direction
+from logreg.optimize import FitResult, _armijo, _newton_direction, warn_not_converged, warn_separable
 
 __all__ = ["BlockHolder", "BlockTerms", "block_loss", "block_terms", "newton", "synthetic_block", "synthetic_blocks"]
 
@@ -420,12 +418,7 @@ def newton(X: da.Array, y: da.Array, *, l2: float = 0.0, tol: float = 1e-10, max
             if np.max(np.abs(grad)) <= tol:
                 break
             if strength == 0 and terms.separated:
-                warnings.warn(
-                    "the classes are perfectly separable, so with l2=0 the coefficients grow without bound and "
-                    "no maximum-likelihood estimate exists; use an L2 penalty (l2 > 0)",
-                    PerfectSeparationWarning,
-                    stacklevel=2,
-                )
+                warn_separable(stacklevel=2)
                 break
             if terms.hessian is not None:
                 hessian_matrix = hessian(terms)  # otherwise the previous one: see below
@@ -439,8 +432,7 @@ def newton(X: da.Array, y: da.Array, *, l2: float = 0.0, tol: float = 1e-10, max
             candidate_terms = _total(blocks.map(block_terms, beta=candidate, with_hessian=with_hessian))
             value = objective(candidate, candidate_terms)[0]
             while True:
-                sufficient = value <= current - 1e-4 * step * decrement
-                flat = value - current <= 16 * _EPS * max(1.0, abs(current))  # rounding noise near the optimum
+                sufficient, flat = _armijo(value, current, step, decrement)
                 if sufficient or flat or step < 1e-12:
                     break
                 step /= 2
@@ -457,12 +449,7 @@ def newton(X: da.Array, y: da.Array, *, l2: float = 0.0, tol: float = 1e-10, max
         blocks.release()
     gradient_norm = float(np.max(np.abs(grad)))
     if gradient_norm > tol and not (strength == 0 and terms.separated):
-        warnings.warn(
-            f"Newton's method stopped after {len(history) - 1} steps with gradient {gradient_norm:.2e} > "
-            f"tol={tol:g}; raise max_iter, or add an L2 penalty if the classes are (nearly) separable",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
+        warn_not_converged(len(history) - 1, gradient_norm, tol, stacklevel=2)
     return FitResult(beta, np.asarray(history), len(history) - 1, gradient_norm)
 
 

@@ -244,6 +244,33 @@ class _CheapDirections:
         return direction
 
 
+def _armijo(value: float, current: float, step: float, decrement: float) -> tuple[bool, bool]:
+    """Whether a step's cost ``value`` is acceptable: (sufficient decrease, change within rounding noise)."""
+    sufficient = value <= current - 1e-4 * step * decrement
+    flat = value - current <= 16 * _EPS * max(1.0, abs(current))  # rounding noise near the optimum
+    return sufficient, flat
+
+
+def warn_separable(stacklevel: int) -> None:
+    """The :class:`PerfectSeparationWarning` of Newton's method with ``l2 == 0`` on separable classes."""
+    warnings.warn(
+        "the classes are perfectly separable, so with l2=0 the coefficients grow without bound and "
+        "no maximum-likelihood estimate exists; use an L2 penalty (l2 > 0)",
+        PerfectSeparationWarning,
+        stacklevel=stacklevel + 1,
+    )
+
+
+def warn_not_converged(n_steps: int, gradient_norm: float, tol: float, stacklevel: int) -> None:
+    """The ``ConvergenceWarning`` of Newton's method when ``max_iter`` steps did not reach ``tol``."""
+    warnings.warn(
+        f"Newton's method stopped after {n_steps} steps with gradient {gradient_norm:.2e} > "
+        f"tol={tol:g}; raise max_iter, or add an L2 penalty if the classes are (nearly) separable",
+        ConvergenceWarning,
+        stacklevel=stacklevel + 1,
+    )
+
+
 def _line_search(
     design: NDArray[np.float64],
     labels: NDArray[np.float64],
@@ -264,8 +291,7 @@ def _line_search(
         candidate = beta - step * direction
         candidate_scores = design @ candidate
         value = mean_log_loss(candidate_scores, labels, weights) + penalty_value(candidate, strength)
-        sufficient = value <= current - 1e-4 * step * decrement
-        flat = value - current <= 16 * _EPS * max(1.0, abs(current))  # rounding noise near the optimum
+        sufficient, flat = _armijo(value, current, step, decrement)
         if sufficient or flat or step < 1e-12:
             return candidate, candidate_scores, value, not (step < 1e-12 and not flat)
         step /= 2
@@ -299,12 +325,7 @@ def newton_unchecked(
         if norm <= tol:
             break
         if strength == 0 and _separates(scores, labels, weights):
-            warnings.warn(
-                "the classes are perfectly separable, so with l2=0 the coefficients grow without bound and "
-                "no maximum-likelihood estimate exists; use an L2 penalty (l2 > 0)",
-                PerfectSeparationWarning,
-                stacklevel=stacklevel,
-            )
+            warn_separable(stacklevel)
             break
         direction = directions(beta, scores, grad, norm)
         candidate, candidate_scores, value, accepted = _line_search(
@@ -318,10 +339,5 @@ def newton_unchecked(
         grad = gradient_from_scores(beta, design, labels, strength, scores, weights)
     gradient_norm = float(np.max(np.abs(grad)))
     if gradient_norm > tol and not (strength == 0 and _separates(scores, labels, weights)):
-        warnings.warn(
-            f"Newton's method stopped after {len(history) - 1} steps with gradient {gradient_norm:.2e} > "
-            f"tol={tol:g}; raise max_iter, or add an L2 penalty if the classes are (nearly) separable",
-            ConvergenceWarning,
-            stacklevel=stacklevel,
-        )
+        warn_not_converged(len(history) - 1, gradient_norm, tol, stacklevel)
     return FitResult(beta, np.asarray(history), len(history) - 1, gradient_norm)
