@@ -24,7 +24,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
 from book_html import HTML, is_stale
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -72,23 +71,12 @@ def load_script(name: str):
 
 
 update_setup_cells = load_script("update_setup_cells")
+build_lite = load_script("build_lite")
 
 
 def toc_chapters() -> list[Path]:
-    """Every notebook _toc.yml lists (chapters are added while the book grows)."""
-    files: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            files.extend([node["file"]] if "file" in node else [])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(yaml.safe_load((ROOT / "_toc.yml").read_text()))
-    return [ROOT / f"{name}.ipynb" for name in files if (ROOT / f"{name}.ipynb").is_file()]
+    """Every notebook _toc.yml lists (chapters are added while the book grows): what the site ships."""
+    return build_lite.toc_notebooks()
 
 
 def code_of(notebook: Path) -> str:
@@ -248,7 +236,6 @@ def test_every_chapter_page_launches_its_notebook_in_the_browser(notebook):
 
 
 def test_student_notebooks_are_the_built_browser_versions(tmp_path):
-    build_lite = load_script("build_lite")
     assert build_lite.student_notebooks(tmp_path) == []
     for name in ("softmax", "odds_likelihood"):
         folder = tmp_path / "_build" / "assignments" / name
@@ -266,7 +253,7 @@ def test_student_notebooks_are_the_built_browser_versions(tmp_path):
 @needs_site
 def test_the_site_ships_the_student_notebooks_built_before_it():
     built = (LITE / "jupyter-lite.json").stat().st_mtime
-    for notebook in load_script("build_lite").student_notebooks():
+    for notebook in build_lite.student_notebooks():
         if notebook.stat().st_mtime < built:
             shipped = json.loads((LITE / "files" / "assignments" / notebook.name).read_text())
             assert shipped["cells"] == json.loads(notebook.read_text())["cells"]
