@@ -60,7 +60,7 @@ def split_cell(source: str) -> tuple[str, list[str], list[str]]:
         if not (_is_glue_call(node) or _is_glue_import(node)):
             continue
         text = "\n".join(lines[node.lineno - 1 : node.end_lineno])
-        later_writes = set().union(*[_assigned(other) for other in body[index + 1 :]]) if index + 1 < len(body) else set()
+        later_writes: set[str] = set().union(*(_assigned(other) for other in body[index + 1 :]))
         if _is_glue_call(node) and _read(node) & later_writes:
             kept_back.append(text)
             continue
