@@ -43,7 +43,7 @@
       }
       var right = chosen.hasAttribute("data-correct");
       mark(chosen, right);
-      say(question, right ? "Right." : "Not quite.", right ? "right" : "wrong", [feedbackOf(chosen)]);
+      say(question, right ? "Correct." : "Not quite.", right ? "right" : "wrong", [feedbackOf(chosen)]);
       explain(question, right);
     });
     question.querySelector(".sc-reveal").addEventListener("click", function () {
@@ -87,7 +87,7 @@
       var right = Math.abs(value - answer) <= tolerance * (1 + 1e-9);
       input.setAttribute("aria-invalid", right ? "false" : "true");
       if (right) {
-        say(question, "Right: " + answerText + " (within " + tolerance + ").", "right");
+        say(question, "Correct: " + answerText + " (within " + tolerance + ").", "right");
       } else {
         say(question, "Not quite: " + input.value.trim() + " is too " + (value > answer ? "high" : "low") +
           ". Try again, or show the answer.", "wrong");
