@@ -436,7 +436,7 @@ def _on_paper(question: self_check, number: int) -> nodes.Element:
     else:
         hint = f"Your answer (a number, within {question['tolerance']:g}): ____________"
         box += nodes.paragraph(hint, hint)
-    where = f"The answer is at the end of the chapter ({ANSWERS_TITLE.lower()})."
+    where = "The answer is at the end of the chapter."
     box += nodes.paragraph("", "", nodes.emphasis(where, where))
     return box
 
