@@ -237,6 +237,21 @@ def _strip_marker(paragraph: nodes.paragraph, length: int) -> None:
             paragraph.remove(paragraph.children[0])
 
 
+UNPARSED = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*\{self-check\}", re.MULTILINE)
+
+
+def find_unparsed_questions(app: Sphinx, doctree: nodes.document) -> None:
+    """A backtick fence whose title holds `inline code` is no fence in CommonMark: the question silently became a
+    paragraph or a code block. Say so (a warning, so the strict build fails)."""
+    for node in doctree.findall(lambda n: isinstance(n, nodes.paragraph | nodes.literal_block)):
+        if UNPARSED.search(node.astext()):
+            logger.warning(
+                "self-check: this question was not parsed as one. A title with `inline code` cannot open a ``` fence "
+                "(CommonMark); open and close the block with ~~~ or ::: instead",
+                location=node,
+            )
+
+
 def purge_labels(app: Sphinx, env: Any, docname: str) -> None:
     labels = env.domaindata.get("self_check", {}).get("labels", {})
     for label in [label for label, doc in labels.items() if doc == docname]:
@@ -481,6 +496,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
             node_class, html=visitors, latex=(_skip, None), text=(_skip, None), man=(_skip, None), texinfo=(_skip, None)
         )
     app.add_post_transform(SelfChecksOnPaper)
+    app.connect("doctree-read", find_unparsed_questions)
     app.connect("env-purge-doc", purge_labels)
     app.connect("env-merge-info", merge_labels)
     app.connect("config-inited", add_static_folder)

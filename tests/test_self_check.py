@@ -223,6 +223,10 @@ MALFORMED = {
         "```{self-check} Q?\n:label: sc-unknownglue-q\n:answer-glue: nowhere\n:tolerance: 0.1\n```",
         "no value glued as 'nowhere'",
     ),
+    "backticks": (
+        "```{self-check} What does `np.mean` return?\n:label: sc-backticks-q\n:answer: 1\n:tolerance: 0.1\n```",
+        "open and close the block with ~~~ or :::",
+    ),
     "duplicate": (
         "```{self-check} Q?\n:label: sc-duplicate-q\n:answer: 1\n:tolerance: 0.1\n```\n\n"
         "```{self-check} R?\n:label: sc-duplicate-q\n:answer: 2\n:tolerance: 0.1\n```",
@@ -241,9 +245,14 @@ def test_malformed_questions_fail_the_strict_build_with_a_clear_message(tmp_path
 
 
 def test_a_wellformed_question_alone_builds_cleanly(tmp_path):
-    # the malformed test above cannot pass by a build that always fails
-    result, _ = build(tmp_path, {"ok": notebook(LITERAL.replace("sc-quiz-", "sc-ok-"))})
+    # the malformed test above cannot pass by a build that always fails; inline code in the title works in a ~~~
+    # or ::: fence
+    tilde = "~~~{self-check} What does `np.mean` return?\n:label: sc-ok-tilde\n:answer: 1\n:tolerance: 0.1\n~~~"
+    colon = ":::{self-check} What does `np.sum` return?\n:label: sc-ok-colon\n:answer: 2\n:tolerance: 0.1\n:::"
+    result, out = build(tmp_path, {"ok": notebook(LITERAL.replace("sc-quiz-", "sc-ok-"), tilde, colon)})
     assert result.returncode == 0, result.stderr
+    html = (out / "ok.html").read_text()
+    assert html.count('<div class="self-check"') == 3 and "<code" in html
 
 
 def test_config_registers_the_extension():

@@ -119,6 +119,10 @@
       }
     }
 
+    // an <output> is a live region of its own: the slider already announces its value (aria-valuetext)
+    Array.prototype.forEach.call(figure.querySelectorAll("output.bk-value"), function (output) {
+      output.setAttribute("aria-live", "off");
+    });
     inputs.forEach(function (input) {
       input.disabled = false;
       input.addEventListener("input", update);
