@@ -235,7 +235,12 @@ def test_the_frame_error_names_the_control_values():
 
 def test_the_pdf_prints_the_still_with_its_caption(tmp_path):
     """myst-nb picks the PNG for LaTeX; bookkit's MIME renderer plugin (pyproject entry point) adds the caption."""
+    from importlib.metadata import entry_points
+
     import nbformat
+
+    plugins = {entry.value for entry in entry_points(group="myst_nb.mime_renderers")}
+    assert "bookkit.mystnb:StillWithCaption" in plugins, "no entry point: run `make venv`"
 
     figure = sigmoid_figure()
     bundle, metadata = figure._repr_mimebundle_()
