@@ -149,9 +149,17 @@ class _Axis:
     start: float
     length: float
     flip: bool
+    log: bool = False
 
-    def __call__(self, values: np.ndarray) -> np.ndarray:
-        fraction = (np.asarray(values, dtype=float) - self.lo) / (self.hi - self.lo)
+    def __call__(self, values: Any) -> np.ndarray:
+        values = np.asarray(values, dtype=float)
+        if self.log:  # a non-positive value has no place on a log axis: NaN breaks the line there
+            with np.errstate(divide="ignore", invalid="ignore"):
+                values = np.where(values > 0, np.log10(np.where(values > 0, values, 1.0)), np.nan)
+            lo, hi = math.log10(self.lo), math.log10(self.hi)
+        else:
+            lo, hi = self.lo, self.hi
+        fraction = (values - lo) / (hi - lo)
         return self.start + self.length * (1.0 - fraction if self.flip else fraction)
 
 
@@ -199,6 +207,8 @@ class InteractiveFigure:
         static: Sequence[Mark] = (),
         description: str,
         caption: str | None = None,
+        xscale: str = "linear",
+        yscale: str = "linear",
     ) -> None:
         if not isinstance(key, str) or not KEY.match(key):
             raise ValueError(f"interactive_figure: key {key!r} must be lower-case words joined by '-' (an HTML id)")
@@ -209,7 +219,9 @@ class InteractiveFigure:
         self.key, self.title, self.xlabel, self.ylabel = key, title, xlabel, ylabel
         self.description = description
         self.caption = caption or description
-        self.xlim, self.ylim = _limits(xlim, "xlim", key), _limits(ylim, "ylim", key)
+        self.xscale, self.yscale = _scale(xscale, "xscale", key), _scale(yscale, "yscale", key)
+        self.xlim = _limits(xlim, "xlim", key, log=self.xscale == "log")
+        self.ylim = _limits(ylim, "ylim", key, log=self.yscale == "log")
         self.controls = _check_controls(controls, key)
         self.static = _check_marks(static, f"interactive_figure {key!r}: static", allow_text=False)
         grids = [_choices(control) for control in self.controls]
@@ -227,8 +239,8 @@ class InteractiveFigure:
             kwargs = {control.name: value for control, (_, value) in zip(self.controls, combination, strict=True)}
             where = f"interactive_figure {key!r}: frame({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
             self.frames.append(_check_marks(frame(**kwargs), where, allow_text=True))
-        self._x = _Axis(*self.xlim, LEFT, PLOT_W, flip=False)
-        self._y = _Axis(*self.ylim, TOP, PLOT_H, flip=True)
+        self._x = _Axis(*self.xlim, LEFT, PLOT_W, flip=False, log=self.xscale == "log")
+        self._y = _Axis(*self.ylim, TOP, PLOT_H, flip=True, log=self.yscale == "log")
         self._html: str | None = None
         self._png: bytes | None = None
 
@@ -279,7 +291,7 @@ class InteractiveFigure:
         x, height = x[keep], height[keep]
         left = np.clip(self._x(x - mark.width / 2), LEFT, LEFT + PLOT_W)
         right = np.clip(self._x(x + mark.width / 2), LEFT, LEFT + PLOT_W)
-        base = self._y(np.zeros_like(height))
+        base = self._y(np.full_like(height, self.ylim[0] if self._y.log else 0.0))  # log axis: bars from its bottom
         top = np.clip(np.minimum(base, self._y(height)), TOP, TOP + PLOT_H)
         bottom = np.clip(np.maximum(base, self._y(height)), TOP, TOP + PLOT_H)
         style = {"k": "bars", "c": color, **label}
@@ -361,17 +373,20 @@ class InteractiveFigure:
         return "\n".join(parts)
 
     def _axes_svg(self) -> str:
-        x_ticks, y_ticks = _ticks(*self.xlim), _ticks(*self.ylim)
+        x_ticks, y_ticks = _ticks(*self.xlim, log=self._x.log), _ticks(*self.ylim, log=self._y.log)
+        x_powers, y_powers = self._x.log and _powers_of_ten(x_ticks), self._y.log and _powers_of_ten(y_ticks)
         bottom, right = TOP + PLOT_H, LEFT + PLOT_W
         grid, labels = [], []
         for tick in x_ticks:
             px = _num(float(self._x(tick)))
             grid.append(f'<line x1="{px}" y1="{TOP}" x2="{px}" y2="{bottom}"/>')
-            labels.append(f'<text x="{px}" y="{bottom + 18}" text-anchor="middle">{_tick_label(tick)}</text>')
+            label = _tick_label(tick, x_powers)
+            labels.append(f'<text x="{px}" y="{bottom + 18}" text-anchor="middle">{label}</text>')
         for tick in y_ticks:
             py = _num(float(self._y(tick)))
             grid.append(f'<line x1="{LEFT}" y1="{py}" x2="{right}" y2="{py}"/>')
-            labels.append(f'<text x="{LEFT - 6}" y="{py}" text-anchor="end" dy="0.35em">{_tick_label(tick)}</text>')
+            label = _tick_label(tick, y_powers)
+            labels.append(f'<text x="{LEFT - 6}" y="{py}" text-anchor="end" dy="0.35em">{label}</text>')
         x_title = f'<text x="{LEFT + PLOT_W / 2:g}" y="{HEIGHT - 8}" text-anchor="middle">{_esc(self.xlabel)}</text>'
         y_mid = TOP + PLOT_H / 2
         y_title = (
@@ -404,6 +419,7 @@ class InteractiveFigure:
             marks = [*self.static, *self.initial_frame]
             for n, mark in enumerate(m for m in marks if not isinstance(m, Text)):
                 _draw_matplotlib(ax, mark, _color(mark.color, n if n < len(self.static) else n - len(self.static)))
+            ax.set(xscale=self.xscale, yscale=self.yscale)
             ax.set(title=self.title, xlabel=self.xlabel, ylabel=self.ylabel, xlim=self.xlim, ylim=self.ylim)
             if any(getattr(mark, "label", None) for mark in marks):
                 ax.legend(loc="best", fontsize=9)
@@ -445,13 +461,16 @@ def interactive_figure(
     static: Sequence[Mark] = (),
     description: str,
     caption: str | None = None,
+    xscale: str = "linear",
+    yscale: str = "linear",
 ) -> InteractiveFigure:
     """A figure the reader moves with ``controls``: ``frame(**values)`` returns its marks for each combination.
 
     ``key`` (unique in the book, lower-case words joined by ``-``) names the figure's HTML ids. ``static`` marks are
     drawn under every frame. ``description`` is the text alternative (what moving each control shows); ``caption``
     (default: the description) is the caption of the still printed in the PDF. Every combination of control values
-    is computed now and stored in the page: keep grids small (at most 2,000 frames).
+    is computed now and stored in the page: keep grids small (at most 2,000 frames). ``xscale``/``yscale``
+    ``"log"`` put an axis on a log scale (ticks at powers of ten; values <= 0 break lines and drop points).
     """
     return InteractiveFigure(
         key=key,
@@ -465,11 +484,19 @@ def interactive_figure(
         static=static,
         description=description,
         caption=caption,
+        xscale=xscale,
+        yscale=yscale,
     )
 
 
 # --- helpers -------------------------------------------------------------------------------------------------------
-def _limits(limits: Any, name: str, key: str) -> tuple[float, float]:
+def _scale(scale: str, name: str, key: str) -> str:
+    if scale not in ("linear", "log"):
+        raise ValueError(f"interactive_figure {key!r}: {name} must be 'linear' or 'log', got {scale!r}")
+    return scale
+
+
+def _limits(limits: Any, name: str, key: str, log: bool = False) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in limits)
     except (TypeError, ValueError):
@@ -477,6 +504,8 @@ def _limits(limits: Any, name: str, key: str) -> tuple[float, float]:
         raise ValueError(message) from None
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise ValueError(f"interactive_figure {key!r}: {name} must be finite with low < high, got {limits!r}")
+    if log and lo <= 0:
+        raise ValueError(f"interactive_figure {key!r}: {name} of a log axis must be positive, got {limits!r}")
     return lo, hi
 
 
@@ -664,16 +693,37 @@ def _clip_segment(
     return start, end
 
 
-def _ticks(lo: float, hi: float) -> list[float]:
+def _ticks(lo: float, hi: float, log: bool = False) -> list[float]:
     from matplotlib.ticker import MaxNLocator
+
+    if log:  # powers of ten (every other one, or more sparsely, when there are many)
+        first, last = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)
+        step = max(1, math.ceil((last - first + 1) / 7))
+        decades = [10.0**k for k in range(first, last + 1, step)]
+        if len(decades) >= 2:
+            return decades
+        from matplotlib.ticker import LogLocator
+
+        ticks = LogLocator(subs=(1.0, 2.0, 5.0)).tick_values(lo, hi)
+        return [float(f"{t:.10g}") for t in ticks if lo * (1 - 1e-9) <= t <= hi * (1 + 1e-9)]
 
     ticks = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
     span = hi - lo
     return [float(t) for t in ticks if lo - 1e-9 * span <= t <= hi + 1e-9 * span]
 
 
-def _tick_label(value: float) -> str:
+SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+def _powers_of_ten(ticks: list[float]) -> bool:
+    return all(t > 0 and math.log10(t).is_integer() for t in ticks)
+
+
+def _tick_label(value: float, power: bool = False) -> str:
+    """``value`` as a tick label; ``power``: written as a power of ten, as matplotlib does on a log axis (10⁻²)."""
     value = float(f"{value:.10g}") + 0.0
+    if power:
+        return "10" + str(round(math.log10(value))).translate(SUPERSCRIPT)
     return f"{value:g}".replace("-", MINUS)
 
 

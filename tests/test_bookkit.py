@@ -263,3 +263,48 @@ def test_the_pdf_prints_the_still_with_its_caption(tmp_path):
         r"\\begin\{figure\}.*\\sphinxincludegraphics.*\.png\}.*\\caption\{The sigmoid at w = 1, b = 0\.\}", tex, re.S
     )
     assert "bk-data" not in tex and "interactive-figure" not in tex  # the HTML is not printed
+
+
+def test_log_axes_map_powers_of_ten_evenly_and_drop_what_they_cannot_show():
+    def frame(c):
+        grid = np.logspace(-4, 4, 9)
+        return [Line(grid, c * grid, label="line"), Points([0.0, 1.0], [1.0, 1.0]), Text(f"C = {c:g}")]
+
+    figure = interactive_figure(
+        key="log-axes",
+        title="Log axes",
+        xlim=(1e-4, 1e4),
+        ylim=(1e-4, 1e4),
+        xscale="log",
+        yscale="log",
+        frame=frame,
+        controls=[Slider("c", "C", [0.1, 1.0, 10.0], initial=1.0)],
+        description="d",
+    )
+    data = data_of(figure.html)
+    _, x_index, y_index = data["frames"][1][1]
+    xs, ys = data["arrays"][x_index], data["arrays"][y_index]
+    # nine decades across 560 pixels: 70 pixels apart; y = x on equal log axes is the diagonal
+    assert xs == [LEFT + 70 * k for k in range(9)]
+    assert ys == [TOP + PLOT_H - PLOT_H / 8 * k for k in range(9)]
+    # x = 0 has no place on a log axis: only the point at x = 1 is kept
+    _, px, _ = data["frames"][1][2]
+    assert data["arrays"][px] == [LEFT + PLOT_W / 2]
+    assert "10⁻⁴" in figure.html and "10⁴" in figure.html
+    with pytest.raises(ValueError, match="of a log axis must be positive"):
+        interactive_figure(**{**LOG_ARGS, "xlim": (0, 1)})
+    with pytest.raises(ValueError, match="xscale must be 'linear' or 'log'"):
+        interactive_figure(**{**LOG_ARGS, "xscale": "symlog"})
+    assert figure.png.startswith(b"\x89PNG")
+
+
+LOG_ARGS = dict(
+    key="log-bad",
+    title="t",
+    xlim=(1, 10),
+    ylim=(0, 1),
+    xscale="log",
+    frame=lambda c: [Text("x")],
+    controls=[Slider("c", "C", [1, 2])],
+    description="d",
+)
