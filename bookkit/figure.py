@@ -37,6 +37,7 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 WIDTH, HEIGHT = 640, 400
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 12, 52
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+RIGHT_AXIS = 48  # room taken from the plot for a right-hand axis's labels
 #: most frames one figure may hold (every combination of control values): the page carries all of them
 MAX_FRAMES = 2000
 MARKERS = ("o", "s", "^", "D")
@@ -49,7 +50,10 @@ MINUS = "\u2212"
 # --- marks ---------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Line:
-    """A polyline through ``(x, y)``; NaN in ``x`` or ``y`` breaks it into segments (several curves in one mark)."""
+    """A polyline through ``(x, y)``; NaN in ``x`` or ``y`` breaks it into segments (several curves in one mark).
+
+    ``axis="right"`` measures ``y`` on the figure's right-hand axis (``y2lim``), as do Points and HLine.
+    """
 
     x: Any
     y: Any
@@ -57,6 +61,7 @@ class Line:
     color: str | None = None
     dash: bool = False
     width: float = 2
+    axis: str = "left"
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ class Points:
     color: str | None = None
     marker: str = "o"
     size: float = 5
+    axis: str = "left"
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class HLine:
     color: str | None = None
     dash: bool = True
     width: float = 1.5
+    axis: str = "left"
 
 
 @dataclass(frozen=True)
@@ -209,6 +216,9 @@ class InteractiveFigure:
         caption: str | None = None,
         xscale: str = "linear",
         yscale: str = "linear",
+        y2lim: tuple[float, float] | None = None,
+        y2label: str = "",
+        y2scale: str = "linear",
     ) -> None:
         if not isinstance(key, str) or not KEY.match(key):
             raise ValueError(f"interactive_figure: key {key!r} must be lower-case words joined by '-' (an HTML id)")
@@ -239,8 +249,20 @@ class InteractiveFigure:
             kwargs = {control.name: value for control, (_, value) in zip(self.controls, combination, strict=True)}
             where = f"interactive_figure {key!r}: frame({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
             self.frames.append(_check_marks(frame(**kwargs), where, allow_text=True))
-        self._x = _Axis(*self.xlim, LEFT, PLOT_W, flip=False, log=self.xscale == "log")
+        self.y2label, self.y2scale = y2label, _scale(y2scale, "y2scale", key)
+        self.y2lim = None if y2lim is None else _limits(y2lim, "y2lim", key, log=self.y2scale == "log")
+        on_the_right = [
+            m for marks in (self.static, *self.frames) for m in marks if getattr(m, "axis", "left") != "left"
+        ]
+        if any(mark.axis != "right" for mark in on_the_right):
+            raise ValueError(f"interactive_figure {key!r}: a mark's axis is 'left' or 'right'")
+        if on_the_right and self.y2lim is None:
+            raise ValueError(f"interactive_figure {key!r}: marks on the right axis need y2lim")
+        #: the plot's width: narrower when a right-hand axis needs room for its labels
+        self._plot_w = PLOT_W if self.y2lim is None else PLOT_W - RIGHT_AXIS
+        self._x = _Axis(*self.xlim, LEFT, self._plot_w, flip=False, log=self.xscale == "log")
         self._y = _Axis(*self.ylim, TOP, PLOT_H, flip=True, log=self.yscale == "log")
+        self._y2 = None if self.y2lim is None else _Axis(*self.y2lim, TOP, PLOT_H, flip=True, log=self.y2scale == "log")
         self._html: str | None = None
         self._png: bytes | None = None
 
@@ -264,22 +286,23 @@ class InteractiveFigure:
         """The mark's style (JSON-ready) and its coordinate arrays in rounded pixels (None breaks a line)."""
         color = _color(mark.color, n)
         label = {"l": mark.label} if mark.label else {}
+        y_axis = self._y2 if getattr(mark, "axis", "left") == "right" else self._y
         if isinstance(mark, HLine | VLine):
             if isinstance(mark, HLine):
-                mark = Line(list(self.xlim), [mark.y, mark.y], mark.label, mark.color, mark.dash, mark.width)
+                mark = Line(list(self.xlim), [mark.y, mark.y], mark.label, mark.color, mark.dash, mark.width, mark.axis)
             else:
                 mark = Line([mark.x, mark.x], list(self.ylim), mark.label, mark.color, mark.dash, mark.width)
         if isinstance(mark, Line):
-            xs, ys = _clip_polyline(self._x(mark.x), self._y(mark.y))
+            xs, ys = _clip_polyline(self._x(mark.x), y_axis(mark.y), self._plot_w)
             style = {"k": "line", "c": color, "w": float(mark.width), "d": bool(mark.dash), **label}
             return style, [xs, ys]
         if isinstance(mark, Points):
-            px, py = self._x(mark.x), self._y(mark.y)
+            px, py = self._x(mark.x), y_axis(mark.y)
             keep = (
                 np.isfinite(px)
                 & np.isfinite(py)
                 & (px > LEFT - 10)
-                & (px < WIDTH - RIGHT + 10)
+                & (px < LEFT + self._plot_w + 10)
                 & (py > TOP - 10)
                 & (py < TOP + PLOT_H + 10)
             )
@@ -289,8 +312,8 @@ class InteractiveFigure:
         x, height = np.asarray(mark.x, dtype=float), np.asarray(mark.height, dtype=float)
         keep = np.isfinite(x) & np.isfinite(height)
         x, height = x[keep], height[keep]
-        left = np.clip(self._x(x - mark.width / 2), LEFT, LEFT + PLOT_W)
-        right = np.clip(self._x(x + mark.width / 2), LEFT, LEFT + PLOT_W)
+        left = np.clip(self._x(x - mark.width / 2), LEFT, LEFT + self._plot_w)
+        right = np.clip(self._x(x + mark.width / 2), LEFT, LEFT + self._plot_w)
         base = self._y(np.full_like(height, self.ylim[0] if self._y.log else 0.0))  # log axis: bars from its bottom
         top = np.clip(np.minimum(base, self._y(height)), TOP, TOP + PLOT_H)
         bottom = np.clip(np.maximum(base, self._y(height)), TOP, TOP + PLOT_H)
@@ -335,7 +358,7 @@ class InteractiveFigure:
             f'<svg class="bk-plot" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{ident}-title" '
             f'aria-describedby="{ident}-desc" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" '
             'font-size="13">',
-            f'<defs><clipPath id="{ident}-clip"><rect x="{LEFT}" y="{TOP}" width="{PLOT_W}" height="{PLOT_H}"/>'
+            f'<defs><clipPath id="{ident}-clip"><rect x="{LEFT}" y="{TOP}" width="{self._plot_w}" height="{PLOT_H}"/>'
             "</clipPath></defs>",
             self._axes_svg(),
             f'<g class="bk-static" clip-path="url(#{ident}-clip)">{_marks_svg(static, store)}</g>',
@@ -375,7 +398,7 @@ class InteractiveFigure:
     def _axes_svg(self) -> str:
         x_ticks, y_ticks = _ticks(*self.xlim, log=self._x.log), _ticks(*self.ylim, log=self._y.log)
         x_powers, y_powers = self._x.log and _powers_of_ten(x_ticks), self._y.log and _powers_of_ten(y_ticks)
-        bottom, right = TOP + PLOT_H, LEFT + PLOT_W
+        bottom, right = TOP + PLOT_H, LEFT + self._plot_w
         grid, labels = [], []
         for tick in x_ticks:
             px = _num(float(self._x(tick)))
@@ -387,15 +410,29 @@ class InteractiveFigure:
             grid.append(f'<line x1="{LEFT}" y1="{py}" x2="{right}" y2="{py}"/>')
             label = _tick_label(tick, y_powers)
             labels.append(f'<text x="{LEFT - 6}" y="{py}" text-anchor="end" dy="0.35em">{label}</text>')
-        x_title = f'<text x="{LEFT + PLOT_W / 2:g}" y="{HEIGHT - 8}" text-anchor="middle">{_esc(self.xlabel)}</text>'
+        x_title = (
+            f'<text x="{LEFT + self._plot_w / 2:g}" y="{HEIGHT - 8}" text-anchor="middle">{_esc(self.xlabel)}</text>'
+        )
         y_mid = TOP + PLOT_H / 2
         y_title = (
             f'<text x="14" y="{y_mid:g}" text-anchor="middle" transform="rotate(-90 14 {y_mid:g})">'
             f"{_esc(self.ylabel)}</text>"
         )
+        if self._y2 is not None:  # the right-hand axis: its ticks and title (no grid lines of its own)
+            y2_ticks = _ticks(*self.y2lim, log=self._y2.log)
+            y2_powers = self._y2.log and _powers_of_ten(y2_ticks)
+            for tick in y2_ticks:
+                py = _num(float(self._y2(tick)))
+                label = _tick_label(tick, y2_powers)
+                labels.append(f'<text x="{right + 6}" y="{py}" text-anchor="start" dy="0.35em">{label}</text>')
+            x2 = WIDTH - 10
+            y_title += (
+                f'<text x="{x2}" y="{y_mid:g}" text-anchor="middle" transform="rotate(-90 {x2} {y_mid:g})">'
+                f"{_esc(self.y2label)}</text>"
+            )
         return (
             f'<g class="bk-grid" stroke="#d0d0d0" stroke-width="1">{"".join(grid)}</g>'
-            f'<rect class="bk-frame" x="{LEFT}" y="{TOP}" width="{PLOT_W}" height="{PLOT_H}" fill="none" '
+            f'<rect class="bk-frame" x="{LEFT}" y="{TOP}" width="{self._plot_w}" height="{PLOT_H}" fill="none" '
             'stroke="#595959"/>'
             f'<g class="bk-axis-text" fill="#1a1a1a">{"".join(labels)}{x_title}{y_title}</g>'
         )
@@ -416,13 +453,21 @@ class InteractiveFigure:
         with mpl.rc_context(style):
             figure = Figure(figsize=(WIDTH / 100, HEIGHT / 100), dpi=100)
             ax = figure.add_subplot()
+            ax2 = ax.twinx() if self.y2lim is not None else None
             marks = [*self.static, *self.initial_frame]
             for n, mark in enumerate(m for m in marks if not isinstance(m, Text)):
-                _draw_matplotlib(ax, mark, _color(mark.color, n if n < len(self.static) else n - len(self.static)))
+                target = ax2 if getattr(mark, "axis", "left") == "right" else ax
+                _draw_matplotlib(target, mark, _color(mark.color, n if n < len(self.static) else n - len(self.static)))
             ax.set(xscale=self.xscale, yscale=self.yscale)
             ax.set(title=self.title, xlabel=self.xlabel, ylabel=self.ylabel, xlim=self.xlim, ylim=self.ylim)
-            if any(getattr(mark, "label", None) for mark in marks):
-                ax.legend(loc="best", fontsize=9)
+            handles, labels = ax.get_legend_handles_labels()
+            if ax2 is not None:
+                ax2.set(yscale=self.y2scale, ylim=self.y2lim, ylabel=self.y2label)
+                ax2.grid(False)
+                more_handles, more_labels = ax2.get_legend_handles_labels()
+                handles, labels = handles + more_handles, labels + more_labels
+            if handles:
+                (ax2 or ax).legend(handles, labels, loc="best", fontsize=9)
             readout = self._readout(self.initial_frame)
             bottom = 0.0
             if readout:
@@ -463,6 +508,9 @@ def interactive_figure(
     caption: str | None = None,
     xscale: str = "linear",
     yscale: str = "linear",
+    y2lim: tuple[float, float] | None = None,
+    y2label: str = "",
+    y2scale: str = "linear",
 ) -> InteractiveFigure:
     """A figure the reader moves with ``controls``: ``frame(**values)`` returns its marks for each combination.
 
@@ -471,6 +519,7 @@ def interactive_figure(
     (default: the description) is the caption of the still printed in the PDF. Every combination of control values
     is computed now and stored in the page: keep grids small (at most 2,000 frames). ``xscale``/``yscale``
     ``"log"`` put an axis on a log scale (ticks at powers of ten; values <= 0 break lines and drop points).
+    ``y2lim`` (with ``y2label``, ``y2scale``) adds a right-hand axis for marks drawn with ``axis="right"``.
     """
     return InteractiveFigure(
         key=key,
@@ -486,6 +535,9 @@ def interactive_figure(
         caption=caption,
         xscale=xscale,
         yscale=yscale,
+        y2lim=y2lim,
+        y2label=y2label,
+        y2scale=y2scale,
     )
 
 
@@ -611,13 +663,13 @@ def _rounded(values: np.ndarray) -> list:
     return [_num(float(v)) for v in values]
 
 
-def _clip_polyline(px: np.ndarray, py: np.ndarray) -> tuple[list, list]:
+def _clip_polyline(px: np.ndarray, py: np.ndarray, plot_w: float = PLOT_W) -> tuple[list, list]:
     """Pixel polyline clipped to the plot area grown by its own size on each side; None where the line breaks.
 
     Clipping keeps the numbers short and exact where they are drawn: a curve that runs off to 1e9 would otherwise
     store 1e9, and clamping the point instead would change the slope of the visible part.
     """
-    box = (LEFT - PLOT_W, TOP - PLOT_H, LEFT + 2 * PLOT_W, TOP + 2 * PLOT_H)
+    box = (LEFT - plot_w, TOP - PLOT_H, LEFT + 2 * plot_w, TOP + 2 * PLOT_H)
     finite = np.isfinite(px) & np.isfinite(py)
     inside = finite & (px >= box[0]) & (px <= box[2]) & (py >= box[1]) & (py <= box[3])
     xs: list = []

@@ -308,3 +308,36 @@ LOG_ARGS = dict(
     controls=[Slider("c", "C", [1, 2])],
     description="d",
 )
+
+
+def test_a_right_hand_axis_measures_its_marks_and_narrows_the_plot():
+    def frame(w):
+        p = 1 / (1 + np.exp(-w * X))
+        return [Line(X, p, label="probability"), Line(X, p / (1 - p), label="odds", axis="right", dash=True)]
+
+    figure = interactive_figure(
+        key="odds-axis",
+        title="Probability and odds",
+        xlim=(-6, 6),
+        ylim=(0, 1),
+        y2lim=(0.01, 100),
+        y2scale="log",
+        y2label="odds",
+        frame=frame,
+        controls=[Slider("w", "w", [0.5, 1.0], initial=1.0)],
+        description="d",
+    )
+    data = data_of(figure.html)
+    width = PLOT_W - 48
+    assert f'<rect x="{LEFT}" y="{TOP}" width="{width}" height="{PLOT_H}"/>' in figure.html  # the clip path
+    probability, odds = data["frames"][1][1:]
+    xs, p_ys, o_ys = data["arrays"][probability[1]], data["arrays"][probability[2]], data["arrays"][odds[2]]
+    assert xs[60] == LEFT + width / 2
+    # at x = 0: probability 0.5 is half way up the left axis, odds 1 half way up the log right axis (0.01 .. 100)
+    assert p_ys[60] == o_ys[60] == TOP + PLOT_H / 2
+    assert 'text-anchor="start"' in figure.html and ">10²</text>" in figure.html and "rotate(-90 630" in figure.html
+    assert figure.png.startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match="need y2lim"):
+        interactive_figure(**{**LOG_ARGS, "xscale": "linear", "frame": lambda c: [Line([0, 1], [0, 1], axis="right")]})
+    with pytest.raises(ValueError, match="'left' or 'right'"):
+        interactive_figure(**{**LOG_ARGS, "xscale": "linear", "frame": lambda c: [Points([0], [0], axis="top")]})
