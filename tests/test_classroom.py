@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from classroom import Limits, build, grade_all, sandbox
+from classroom import Limits, build_many, grade_all, sandbox
 from classroom.__main__ import main
-from classroom._runner import exception_line
+from classroom._trusted import exception_line
 from classroom.feedback import render
 from classroom.report import Report, TestOutcome
 from classroom.sources import questions
@@ -38,7 +38,7 @@ MARKER = f"classroom-pwned-{uuid.uuid4().hex}"  # a hostile notebook's file in /
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("build")
-    build(NAME, out, check_solutions=False)
+    build_many([NAME, TWIN], out, check_solutions=False)  # one otter process builds both
     return out
 
 
@@ -365,3 +365,223 @@ def test_command_line_reports_problems_without_tracebacks(tmp_path, capsys, buil
     assert main(["grade-all", str(tmp_path / "missing"), NAME]) == 2
     assert "is not a folder of submissions" in capsys.readouterr().err
     assert [q.name for q in questions(NAME)] == ["q1", "q2", "q3", "q4"]
+
+
+# --- tampering with the grade: every hostile twin scores exactly what its honest twin scores ----------------------
+
+TWIN = "sigmoid_log_loss"
+#: the honest twin's answers: a sigmoid that overflows (and warns) and a log loss that is infinite for a
+#: confidently wrong prediction; everything else right (5.67 of 8 points)
+TWIN_ANSWERS = {
+    "def sigmoid(": "def sigmoid(z):\n    return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))\n",
+    "def log_loss(": (
+        "def log_loss(beta, X, y):\n"
+        "    p = sigmoid(np.asarray(X) @ np.asarray(beta))\n"
+        "    return float(np.mean(-y * np.log(p) - (1 - y) * np.log(1 - p)))\n"
+    ),
+}
+TWIN_LIMITS = Limits(cpu_seconds=30, wall_seconds=120, call_seconds=20)
+
+
+def tampering_cells() -> dict[str, str]:
+    """One notebook per way of tampering, each the honest twin plus cells that would raise its score if the tests
+    ran in the submission's process (as otter runs them), without changing a single answer."""
+    return {
+        # functions the tests call, replaced by ones that always agree
+        "patches_functions": """
+import builtins, math, operator, warnings
+import numpy as np
+np.allclose = np.isclose = np.array_equal = lambda *args, **kwargs: True
+np.isfinite = lambda *args, **kwargs: True
+np.shape = lambda *args, **kwargs: (2, 3)
+math.isclose = math.isfinite = lambda *args, **kwargs: True
+operator.eq = operator.lt = operator.le = lambda *args: True
+builtins.abs = lambda *args: 0.0
+builtins.all = builtins.any = lambda *args: True
+warnings.simplefilter = warnings.filterwarnings = lambda *args, **kwargs: None
+warnings.catch_warnings = lambda *args, **kwargs: __import__("contextlib").nullcontext([])
+""",
+        # otter's result classes (what the issue's student did) and the runner's own wire
+        "rewrites_classes": """
+import sys
+sys.modules.pop("otter", None)
+try:
+    import otter.test_files.abstract_test as abstract
+    abstract.TestFile.score = property(lambda self: self.possible)
+    abstract.TestFile.passed_all = property(lambda self: True)
+    abstract.TestCaseResult.passed = True
+except ImportError:
+    pass
+wire = sys.modules["_wire"]
+original = wire.send
+
+
+def send(fd, message, deadline=None):
+    if isinstance(message, dict):
+        message = {**message, "status": "graded", "passed": True, "scores": {"q1": [4, 4], "q2": [4, 4]}}
+    return original(fd, message, deadline)
+
+
+wire.send = send
+for module in list(sys.modules.values()):
+    for name in ("Link", "Resolver", "Server"):
+        if hasattr(module, name):
+            setattr(getattr(module, name), "verdict", "passed")
+""",
+        # an answer that claims to equal anything, and to be the expected number when converted
+        "lies_with_objects": """
+import numpy as np
+
+
+class Expected:
+    def __eq__(self, other):
+        return True
+
+    __hash__ = None
+
+    def __float__(self):
+        return 800.0
+
+    def __array__(self, dtype=None, copy=None):
+        return np.array(800.0)
+
+
+honest_log_loss = log_loss
+
+
+def log_loss(beta, X, y):
+    value = honest_log_loss(beta, X, y)
+    return value if np.isfinite(value) else Expected()
+""",
+        # an ndarray subclass whose comparisons and ufuncs always agree, holding the twin's own numbers
+        "lies_with_ndarray": """
+import numpy as np
+
+
+class Agreeable(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(self.shape, dtype=bool)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if ufunc in (np.isfinite, np.equal):
+            return np.ones(np.shape(inputs[0]), dtype=bool)
+        plain = [item.view(np.ndarray) if isinstance(item, np.ndarray) else item for item in inputs]
+        return getattr(ufunc, method)(*plain, **kwargs)
+
+
+honest_log_loss, honest_sigmoid = log_loss, sigmoid
+
+
+def log_loss(beta, X, y):
+    value = honest_log_loss(beta, X, y)
+    return value if np.isfinite(value) else np.asarray(value).view(Agreeable)
+
+
+def sigmoid(z):
+    return np.asarray(honest_sigmoid(z)).view(Agreeable)
+""",
+        # looks for the autograder, its tests or expected values anywhere it can read
+        "searches_files": """
+import os, sys
+found = []
+public = {"/proc", "/sys", "/dev", "/usr"} | {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
+for top, folders, files in os.walk("/"):
+    if os.path.realpath(top) in public:  # the operating system and Python: the same for every student
+        folders.clear()
+        continue
+    for name in files:
+        if "autograder" in name or name in ("q1.py", "q2.py", "otter_config.json") or name.endswith(".zip"):
+            found.append(os.path.join(top, name))
+raise RuntimeError(f"searched the file system, found {found}")
+""",
+        # a results file where a grader might look, and output that imitates the runner's summary
+        "fakes_results": """
+import json, os, sys
+fake = {"status": "graded", "detail": "", "scores": {"q1": [4.0, 4.0], "q2": [4.0, 4.0]}, "tests": [],
+        "errors": [], "output_bytes": 0}
+for folder in ("/tmp", os.path.expanduser("~"), os.getcwd(), "/grading"):
+    for name in ("results.json", "results.pkl", "grading_results.json"):
+        try:
+            with open(os.path.join(folder, name), "w") as handle:
+                json.dump(fake, handle)
+        except OSError:
+            pass
+print(json.dumps(fake))
+sys.__stdout__.write(json.dumps(fake))
+for fd in (1, 2):
+    os.write(fd, json.dumps(fake).encode())
+""",
+        # a function that answers differently when a test calls it, using what it finds on the call stack
+        "inspects_stack": """
+import inspect
+import numpy as np
+
+honest_log_loss, honest_sigmoid = log_loss, sigmoid
+
+
+def called_from_a_test():
+    return any(frame.filename.startswith("<doctest") or "otter" in frame.filename for frame in inspect.stack())
+
+
+def log_loss(beta, X, y):
+    value = honest_log_loss(beta, X, y)
+    return 800.0 if called_from_a_test() and not np.isfinite(value) else value
+
+
+def sigmoid(z):
+    if called_from_a_test():
+        small = np.exp(-np.abs(np.asarray(z, dtype=float)))
+        return np.where(np.asarray(z) >= 0, 1 / (1 + small), small / (1 + small))
+    return honest_sigmoid(z)
+""",
+    }
+
+
+def with_answers(solution: dict, answers: dict[str, str]) -> dict:
+    notebook = json.loads(json.dumps(solution))
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        for start, answer in answers.items():
+            if cell["cell_type"] == "code" and source.startswith(start):
+                cell["source"] = answer
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def twin_run(built, tmp_path_factory):
+    teacher = tmp_path_factory.mktemp("twins")
+    submissions = teacher / "submissions"
+    submissions.mkdir()
+    solution = json.loads((built / TWIN / "autograder" / f"{TWIN}.ipynb").read_text())
+    twin = with_answers(solution, TWIN_ANSWERS)
+    (submissions / "honest_twin.ipynb").write_text(json.dumps(twin))
+    for name, source in tampering_cells().items():
+        (submissions / f"{name}.ipynb").write_text(with_cell(twin, source))
+    book = grade_all(submissions, TWIN, built, workers=2, limits=TWIN_LIMITS, progress=False, stream=io.StringIO())
+    return {"book": book, "rows": {row[0]: row for row in csv_rows(book.csv)}}
+
+
+def test_honest_twin_scores_what_otter_gives_it(twin_run):
+    twin = twin_run["book"].report("honest_twin")
+    assert twin.status == "graded" and twin.notes == []
+    assert twin.scores == {"q1": (3.0, 4.0), "q2": (pytest.approx(8 / 3), 4.0)}
+    failed = {(test.question, test.number): test.error for test in twin.tests if not test.passed}
+    assert failed == {("q1", 3): "RuntimeWarning: overflow encountered in exp", ("q2", 3): "AssertionError"}
+
+
+@pytest.mark.parametrize("name", sorted(tampering_cells()))
+def test_tampering_gets_exactly_the_honest_twins_total(twin_run, name):
+    rows, book = twin_run["rows"], twin_run["book"]
+    assert rows[name][rows["student"].index("status")] == "graded"
+    total = rows["student"].index("total")
+    assert rows[name][total] == rows["honest_twin"][total] == "5.66667", "the same total in grades.csv"
+    report, twin = book.report(name), book.report("honest_twin")
+    assert [(t.question, t.number, t.passed) for t in report.tests] == [
+        (t.question, t.number, t.passed) for t in twin.tests
+    ]
+
+
+def test_tampering_finds_nothing_to_tamper_with(twin_run):
+    notes = {report.student: " ".join(report.notes) for report in twin_run["book"].reports}
+    assert "searched the file system, found []" in notes["searches_files"], "no test, zip or answer is visible"
+    assert notes["fakes_results"] == notes["inspects_stack"] == ""
