@@ -162,7 +162,9 @@ class Server:
                 value = self.answer(request)
             seen = [[item.category.__name__, _short(str(item.message))] for item in caught[:MAX_WARNINGS]]
             reply = {"ok": self.encode(value), "warnings": seen}
-        except Exception as error:  # noqa: BLE001 - the student's exception goes back as the reply
+        except _wire.WireError as error:
+            reply = {"error": ["TypeError", _short(f"the answer cannot be sent to the grader: {error}")]}
+        except BaseException as error:  # noqa: BLE001 - the student's exception (even SystemExit) is the reply
             reply = {"error": [type(error).__name__, _short(str(error))]}
         _wire.send(self.fd_out, reply)
 

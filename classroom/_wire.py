@@ -135,7 +135,7 @@ def encode(value: object, refer=None, depth: int = 0) -> object:
     if isinstance(value, np.generic) and kind.__module__ == "numpy":
         return {"$": "scalar", "npy": _npy(np.asarray(value))}
     module = getattr(kind, "__module__", "") or ""
-    if module.startswith("pandas.") and kind.__name__ in ("Series", "DataFrame"):
+    if module.split(".")[0] == "pandas" and kind.__name__ in ("Series", "DataFrame"):
         return _encode_pandas(value, refer, depth)
     plain = _plain(value)
     if plain is not value:
