@@ -172,8 +172,8 @@ def load_npy(text: object) -> np.ndarray:
         raise WireError("an array must arrive as text")
     try:
         array = np.load(io.BytesIO(base64.b64decode(text, validate=True)), allow_pickle=False)
-    except (ValueError, OSError, EOFError) as error:
-        raise WireError(f"an array that could not be read ({error})") from None
+    except (ValueError, OSError, EOFError, MemoryError) as error:
+        raise WireError(f"an array that could not be read ({type(error).__name__}: {error})") from None
     if type(array) is not np.ndarray or array.dtype.kind not in ARRAY_KINDS or array.dtype.names is not None:
         raise WireError(f"an array of dtype {array.dtype} cannot cross; only booleans, numbers and text can")
     return array
