@@ -71,13 +71,16 @@ def _otter_stand_in() -> types.ModuleType:
 def run_cells(path: str) -> tuple[dict, dict]:
     """Execute the notebook's code cells; return its namespace and what to report (errors, output size)."""
     from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
 
     sys.modules["otter"] = _otter_stand_in()
     with open(path, encoding="utf-8") as handle:
         notebook = json.load(handle)
     sink = _CountingSink()
     sys.stdout = sys.stderr = sink
-    shell = InteractiveShell.instance(colors="NoColor")
+    config = Config()
+    config.HistoryManager.enabled = False  # no history database to write
+    shell = InteractiveShell.instance(config=config, colors="NoColor")
     errors = []
     for cell in notebook.get("cells", []):
         if cell.get("cell_type") != "code":

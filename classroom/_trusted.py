@@ -246,6 +246,15 @@ class StudentObject:
     def __setattr__(self, name: str, value) -> None:
         raise AttributeError("the student's objects cannot be changed from the tests")
 
+    def _not_data(self, *args, **kwargs):
+        raise TypeError(f"{self!r} is not plain data (a number, a string, a list, an array...), so the grader cannot "
+                        "use it as one")
+
+    # a proxy never pretends to be a number, an array or equal to anything: the test fails with a clear message
+    __array__ = __float__ = __int__ = __index__ = __complex__ = _not_data
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _not_data
+    __hash__ = object.__hash__
+
     def __repr__(self) -> str:
         return f"<the student's {self._label}>"
 

@@ -678,6 +678,10 @@ def test_student_objects_are_reached_by_calls_and_answers_are_checked():
         assert model.coef_.tolist() == [1.0, -2.0] and model.predict([[1.0, 1.0]]).tolist() == [-1.0]
         assert get(link, "apply")(lambda x: x * 10, 4) == 41
         assert get(link, "np") is np, "a module is imported by the tests' process, never proxied"
+        with pytest.raises(TypeError, match="is not plain data"):
+            np.isclose(model, 0.5)
+        with pytest.raises(TypeError, match="is not plain data"):
+            assert model == 0.5
         with pytest.raises(ValueError, match="invalid literal"):
             get(link, "fails")()
         with pytest.raises(RuntimeError, match="SystemExit"):
