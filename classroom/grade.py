@@ -56,7 +56,7 @@ def _prepare_inputs(folder: Path, submission: Path, name: str, program: Path, bu
         path.chmod(0o755 if path.is_dir() else 0o644)
 
 
-def run_runner(
+def run_two_processes(
     submission: Path, assignment: str, bundle: Path, limits: Limits, *, use_sandbox: bool, hidden: Sequence[Path]
 ) -> dict:
     """Grade one submission in two processes and return the tests' JSON summary (or a status saying why not).
@@ -168,7 +168,7 @@ def grade(
         return report
     bundle = bundle or autograder_zip(assignment, out)
     hidden = [*hidden, submission.parent]
-    summary = run_runner(submission, assignment, bundle, limits, use_sandbox=use_sandbox, hidden=hidden)
+    summary = run_two_processes(submission, assignment, bundle, limits, use_sandbox=use_sandbox, hidden=hidden)
     report.seconds = time.perf_counter() - started
     report.cpu_seconds = float(summary.get("cpu_seconds", 0.0))
     status = summary.get("status")
