@@ -1,4 +1,8 @@
-"""Grade one submission: check it, run otter on a copy inside the sandbox, and turn the outcome into a Report."""
+"""Grade one submission: check it, run its notebook and the tests in two sandboxes, and turn the outcome into a Report.
+
+The notebook runs in one sandbox (``_student.py``) that holds no test; the autograder's tests run in another
+(``_trusted.py``) that runs no student code and reaches the notebook's names over two pipes (``_wire.py``).
+"""
 
 from __future__ import annotations
 
@@ -95,6 +99,7 @@ def run_two_processes(
 
 
 def _run_both(sides, limits: Limits, use_sandbox: bool, hidden: Sequence[Path], data, pipes: list[int]) -> dict:
+    """Start both sandboxes, wait for the tests' process, stop the notebook's, and read the tests' summary."""
     (student_command, student_inputs, student_env, student_fds, student_home) = sides[0]
     (tests_command, tests_inputs, tests_env, tests_fds, tests_home) = sides[1]
     with (
