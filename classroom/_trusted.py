@@ -3,8 +3,10 @@
 This program runs in its own sandbox with the pristine Python environment. It never imports or executes the
 student's code: it reads the tests from the autograder zip, waits until the submission's process
 (``_student.py``) has run the notebook, and runs every test with otter's scoring, in a namespace whose names
-come from three places only:
+come from four places only:
 
+- a name the teacher's set-up cells bind (the code before the first question: ``X_train``, ``p_test``,
+  ``thresholds``) is computed here, by running those cells from the teacher's own notebook;
 - a name the notebook last bound with an ``import`` statement is imported here, from the pristine environment
   (``np``, ``logreg``, ``make_pipeline``...), so the tests' NumPy, scikit-learn and ``logreg`` are never the
   submission's;
@@ -16,7 +18,8 @@ come from three places only:
   last top-level statement that binds the name), never from the other process.
 
 Usage: ``python _trusted.py AUTOGRADER.zip SUBMISSION.ipynb FD_TO_STUDENT FD_FROM_STUDENT CALL_SECONDS
-READY_SECONDS``. One JSON object goes to the original standard output, as the old in-kernel runner's.
+READY_SECONDS SETUP.ipynb`` (``-``: no set-up notebook). One JSON object goes to the original standard output,
+as the old in-kernel runner's did.
 """
 
 from __future__ import annotations
@@ -348,11 +351,29 @@ class Link:
         _wire.send(self.fd_out, reply, time.monotonic() + self.call_seconds)
 
 
-class Resolver:
-    """Turns a name a test uses into a value: imported here, or asked of the submission (see the module doc)."""
+def run_setup(path: str) -> dict:
+    """The names the teacher's set-up cells bind (imports, data, splits), computed here from the teacher's own
+    notebook: the code cells before the first answer cell, without otter's ``grader = otter.Notebook(...)``."""
+    namespace: dict = {"__name__": "__main__"}
+    if path == "-":
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        cells = json.load(handle)["cells"]
+    for cell in cells:
+        if "otter_assign_solution_cell" in cell.get("metadata", {}).get("tags", []):
+            break
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "code" and "otter.Notebook(" not in source:
+            with contextlib.suppress(Exception):
+                exec(compile(source, "<set-up>", "exec"), namespace)  # the teacher's code
+    return {name: value for name, value in namespace.items() if not name.startswith("__")}
 
-    def __init__(self, link: Link, bindings: dict[str, tuple[ast.stmt, str]]) -> None:
-        self.link, self.bindings = link, bindings
+
+class Resolver:
+    """Turns a name a test uses into a value: the teacher's set-up, imported here, or asked of the submission."""
+
+    def __init__(self, link: Link, bindings: dict[str, tuple[ast.stmt, str]], setup: dict | None = None) -> None:
+        self.link, self.bindings, self.setup = link, bindings, setup or {}
         self.known: dict[str, object] = {}
         self.imported_from_text: dict[int, str] = {}
 
@@ -362,6 +383,8 @@ class Resolver:
         return self.known[name]
 
     def _find(self, name: str) -> object:
+        if name in self.setup:  # data and imports of the teacher's set-up: never the submission's copy
+            return self.setup[name]
         statement, text = self.bindings.get(name, (None, ""))
         if isinstance(statement, ast.Import | ast.ImportFrom):
             with contextlib.suppress(Exception):
@@ -462,9 +485,11 @@ def _ready_report(message: object) -> dict:
             "student_cpu_seconds": float(cpu) if type(cpu) in (int, float) and 0 <= cpu < 1e6 else 0.0}
 
 
-def run(bundle: str, submission: str, fd_out: int, fd_in: int, call_seconds: float, ready_seconds: float) -> dict:
+def run(bundle: str, submission: str, fd_out: int, fd_in: int, call_seconds: float, ready_seconds: float,
+        setup_path: str = "-") -> dict:
     tests = read_tests(bundle)
     bindings = notebook_bindings(submission)
+    setup = run_setup(setup_path)
     try:
         ready = _ready_report(_wire.receive(fd_in, time.monotonic() + ready_seconds))
     except _wire.WireClosed:
@@ -474,7 +499,7 @@ def run(bundle: str, submission: str, fd_out: int, fd_in: int, call_seconds: flo
     except _wire.WireError as error:
         return {"status": "error", "detail": _short(f"the notebook's process misbehaved: {error}")}
     link = Link(fd_out, fd_in, call_seconds)
-    resolver = Resolver(link, bindings)
+    resolver = Resolver(link, bindings, setup)
     namespace = Namespace(resolver, {"__name__": "__main__", "__builtins__": tests_builtins(resolver)})
     scores, outcomes = grade(tests, namespace)
     return {"status": "graded", "detail": "", "scores": scores, "tests": outcomes, **ready}
@@ -483,12 +508,13 @@ def run(bundle: str, submission: str, fd_out: int, fd_in: int, call_seconds: flo
 def main(argv: list[str]) -> int:
     bundle, submission = argv[0], argv[1]
     fd_out, fd_in, call_seconds, ready_seconds = int(argv[2]), int(argv[3]), float(argv[4]), float(argv[5])
+    setup_path = argv[6] if len(argv) > 6 else "-"
     results_fd = os.dup(1)
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1)
     os.dup2(quiet, 2)
     try:
-        payload = run(bundle, submission, fd_out, fd_in, call_seconds, ready_seconds)
+        payload = run(bundle, submission, fd_out, fd_in, call_seconds, ready_seconds, setup_path)
     except BaseException as error:  # noqa: BLE001 - every failure becomes a row
         payload = {"status": "error", "detail": _short(f"the tests could not run: {type(error).__name__}: {error}")}
     own = resource.getrusage(resource.RUSAGE_SELF)

@@ -41,9 +41,17 @@ def _megabytes(size: float) -> str:
     return f"{size / 2**20:.1f} MB"
 
 
-def _prepare_inputs(folder: Path, submission: Path, name: str, program: Path, bundle: Path | None) -> None:
+def setup_notebook(bundle: Path, assignment: str) -> Path | None:
+    """The assignment's solution notebook beside its autograder zip (``otter assign`` writes both), whose set-up
+    cells the tests' process runs itself; ``None`` when it is not there."""
+    path = Path(bundle).parent / f"{assignment}.ipynb"
+    return path if path.is_file() else None
+
+
+def _prepare_inputs(folder: Path, submission: Path, name: str, program: Path, bundle: Path | None,
+                    setup: Path | None = None) -> None:
     """One sandbox's read-only ``/grading``: a copy of the submission, its program, the wire, the import shim and,
-    for the tests' process only, the autograder.
+    for the tests' process only, the autograder and the teacher's notebook (for its set-up cells).
 
     The copy is named as the student notebook (``<assignment>.ipynb``), which its ``otter.Notebook(...)`` expects.
     """
@@ -54,6 +62,8 @@ def _prepare_inputs(folder: Path, submission: Path, name: str, program: Path, bu
     shutil.copyfile(WIRE, folder / "program" / WIRE.name)
     if bundle is not None:
         shutil.copyfile(bundle, folder / "autograder.zip")
+    if setup is not None:
+        shutil.copyfile(setup, folder / "setup.ipynb")
     write_import_shim(folder / "shim")
     folder.chmod(0o711)  # the sandbox's user may open these files by name, not list the folder
     for path in folder.rglob("*"):
@@ -72,7 +82,8 @@ def run_two_processes(
         name = f"{assignment}.ipynb"
         inputs = {"student": Path(work) / "student", "tests": Path(work) / "tests"}
         _prepare_inputs(inputs["student"], submission, name, STUDENT_SIDE, None)
-        _prepare_inputs(inputs["tests"], submission, name, TESTS_SIDE, bundle)
+        setup = setup_notebook(bundle, assignment)
+        _prepare_inputs(inputs["tests"], submission, name, TESTS_SIDE, bundle, setup)
         homes = {side: Path(work) / f"{side}-home" for side in inputs}
         for home in homes.values():
             home.mkdir()
@@ -87,7 +98,7 @@ def run_two_processes(
                    str(to_student), str(to_tests)]
         tests = [sys.executable, str(at["tests"] / "program" / TESTS_SIDE.name), str(at["tests"] / "autograder.zip"),
                  str(at["tests"] / name), str(from_tests), str(from_student), f"{limits.call_seconds:g}",
-                 f"{limits.wall_seconds:g}"]
+                 f"{limits.wall_seconds:g}", str(at["tests"] / "setup.ipynb") if setup else "-"]
         try:
             sides = [(student, inputs["student"], env["student"], (to_student, to_tests), homes["student"]),
                      (tests, inputs["tests"], env["tests"], (from_tests, from_student), homes["tests"])]

@@ -42,7 +42,7 @@ MARKER = f"classroom-pwned-{uuid.uuid4().hex}"  # a hostile notebook's file in /
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("build")
-    build_many([NAME, TWIN], out, check_solutions=False)  # one otter process builds both
+    build_many([NAME, TWIN, DATA_TWIN], out, check_solutions=False)  # one otter process builds all three
     return out
 
 
@@ -579,6 +579,39 @@ def test_tampering_gets_exactly_the_honest_twins_total(twin_run, name):
     assert [(t.question, t.number, t.passed) for t in report.tests] == [
         (t.question, t.number, t.passed) for t in twin.tests
     ]
+
+
+DATA_TWIN = "evaluating_classifier"
+#: the honest twin's wrong answer: the threshold 0.5 (one of ``thresholds``), not the cheapest one
+DATA_TWIN_ANSWERS = {
+    "def total_cost(": (
+        "def total_cost(y_true, p, threshold, cost_fn=10.0, cost_fp=1.0):\n"
+        "    y_true, predicted = np.asarray(y_true), np.asarray(p) >= threshold\n"
+        "    return float(cost_fn * np.sum(~predicted & (y_true == 1)) + cost_fp * np.sum(predicted & (y_true == 0)))\n"
+        "\n\n"
+        "best_threshold = float(thresholds[49])\n"
+        "malignant_recall = float(np.mean(p_test[y_test == 1] >= best_threshold))\n"
+    ),
+}
+
+
+def test_changing_the_set_up_data_changes_nothing(built, tmp_path):
+    """A notebook that shrinks ``thresholds`` to its own wrong answer would pass "best_threshold minimises the cost
+    over thresholds" if the tests took the data from it; they take the teacher's set-up, so it scores as its twin."""
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    solution = json.loads((built / DATA_TWIN / "autograder" / f"{DATA_TWIN}.ipynb").read_text())
+    twin = with_answers(solution, DATA_TWIN_ANSWERS)
+    (submissions / "honest_twin.ipynb").write_text(json.dumps(twin))
+    (submissions / "changes_data.ipynb").write_text(
+        with_cell(without_checks(twin), "thresholds = np.array([best_threshold])")
+    )
+    book = grade_all(submissions, DATA_TWIN, built, workers=2, limits=TWIN_LIMITS, progress=False,
+                     stream=io.StringIO())
+    twin, changed = book.report("honest_twin"), book.report("changes_data")
+    assert twin.status == changed.status == "graded"
+    assert [(t.question, t.number) for t in twin.tests if not t.passed] == [("q2", 3)]
+    assert changed.total == twin.total == 9 - twin.tests[5].points
 
 
 def test_tampering_finds_nothing_to_tamper_with(twin_run):
