@@ -20,7 +20,7 @@ from classroom.sources import BUILD, ROOT, assignment_names
 
 def _limits(args: argparse.Namespace) -> Limits:
     return Limits(cpu_seconds=args.cpu_seconds, wall_seconds=args.wall_seconds,
-                  memory_bytes=int(args.memory_gb * 2**30))
+                  memory_bytes=int(args.memory_gb * 2**30), call_seconds=args.call_seconds)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -44,6 +44,8 @@ def parser() -> argparse.ArgumentParser:
         limits = Limits()
         command.add_argument("--cpu-seconds", type=float, default=limits.cpu_seconds, help="CPU time per process")
         command.add_argument("--wall-seconds", type=float, default=limits.wall_seconds, help="per submission")
+        command.add_argument("--call-seconds", type=float, default=limits.call_seconds,
+                             help="each call from the tests into the submission's code")
         command.add_argument("--memory-gb", type=float, default=limits.memory_bytes / 2**30,
                              help="address space per process")
         command.add_argument("--no-sandbox", action="store_true",

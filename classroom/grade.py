@@ -1,10 +1,16 @@
-"""Grade one submission: check it, run otter on a copy inside the sandbox, and turn the outcome into a Report."""
+"""Grade one submission: check it, run its notebook and the tests in two sandboxes, and turn the outcome into a Report.
+
+The notebook runs in one sandbox (``_student.py``) that holds no test; the autograder's tests run in another
+(``_trusted.py``) that runs no student code and reaches the notebook's names over two pipes (``_wire.py``).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
-import subprocess
+import signal
 import sys
 import tempfile
 import time
@@ -19,71 +25,129 @@ from classroom.sandbox import Limits
 from classroom.sources import BUILD, questions
 from classroom.submission import SubmissionError, check_submission, student_name
 
-RUNNER = Path(__file__).resolve().parent / "_runner.py"
+HERE = Path(__file__).resolve().parent
+#: the programs of the two grading processes and the wire between them (copied into each sandbox)
+STUDENT_SIDE = HERE / "_student.py"
+TESTS_SIDE = HERE / "_trusted.py"
+WIRE = HERE / "_wire.py"
+PROGRAMS = (STUDENT_SIDE, TESTS_SIDE, WIRE)
 #: the status of a grading whose machinery failed (not the submission's fault): never cached
 PROCESS_FAILED = "error: the grading process failed"
+#: how a process stopped by its CPU limit ends: SIGXCPU, then SIGKILL (bubblewrap exits with 128 + the signal)
+CPU_LIMIT_CODES = {128 + signal.SIGXCPU, 128 + signal.SIGKILL, -signal.SIGXCPU, -signal.SIGKILL}
 
 
 def _megabytes(size: float) -> str:
     return f"{size / 2**20:.1f} MB"
 
 
-def _prepare_inputs(folder: Path, submission: Path, bundle: Path, name: str) -> None:
-    """The sandbox's read-only ``/grading``: a copy of the one submission, the autograder, the runner, the shim.
+def setup_notebook(bundle: Path, assignment: str) -> Path | None:
+    """The assignment's solution notebook beside its autograder zip (``otter assign`` writes both), whose set-up
+    cells the tests' process runs itself; ``None`` when it is not there."""
+    path = Path(bundle).parent / f"{assignment}.ipynb"
+    return path if path.is_file() else None
+
+
+def _prepare_inputs(folder: Path, submission: Path, name: str, program: Path, bundle: Path | None,
+                    setup: Path | None = None) -> None:
+    """One sandbox's read-only ``/grading``: a copy of the submission, its program, the wire, the import shim and,
+    for the tests' process only, the autograder and the teacher's notebook (for its set-up cells).
 
     The copy is named as the student notebook (``<assignment>.ipynb``), which its ``otter.Notebook(...)`` expects.
     """
+    folder.mkdir()
     shutil.copyfile(submission, folder / name)
-    shutil.copyfile(bundle, folder / "autograder.zip")
-    shutil.copyfile(RUNNER, folder / "runner.py")
+    (folder / "program").mkdir()  # a folder of its own: Python must list a folder to import from it
+    shutil.copyfile(program, folder / "program" / program.name)
+    shutil.copyfile(WIRE, folder / "program" / WIRE.name)
+    if bundle is not None:
+        shutil.copyfile(bundle, folder / "autograder.zip")
+    if setup is not None:
+        shutil.copyfile(setup, folder / "setup.ipynb")
     write_import_shim(folder / "shim")
     folder.chmod(0o711)  # the sandbox's user may open these files by name, not list the folder
     for path in folder.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
 
 
-def _run_unsandboxed(inputs: Path, command: list[str], limits: Limits, env: dict[str, str]) -> sandbox.Completed:
-    """The same runner without isolation (``sandbox=False``): only the wall-clock limit applies."""
-    try:
-        done = subprocess.run(command, cwd=env["HOME"], capture_output=True, env=env, timeout=limits.wall_seconds)
-    except subprocess.TimeoutExpired as stopped:
-        return sandbox.Completed(-9, stopped.stdout or b"", stopped.stderr or b"", True)
-    return sandbox.Completed(done.returncode, done.stdout, done.stderr, False)
-
-
-def run_runner(
+def run_two_processes(
     submission: Path, assignment: str, bundle: Path, limits: Limits, *, use_sandbox: bool, hidden: Sequence[Path]
 ) -> dict:
-    """Run ``_runner.py`` on one submission and return its JSON summary (or a status saying why there is none)."""
+    """Grade one submission in two processes and return the tests' JSON summary (or a status saying why not).
+
+    The submission's notebook runs in one sandbox (``_student.py``), which holds no test; the tests run in a
+    second one (``_trusted.py``), which runs no student code. Two pipes join them and nothing else does.
+    """
     with tempfile.TemporaryDirectory(prefix="classroom-grading-") as work:
-        inputs = Path(work) / "inputs"
-        inputs.mkdir()
         name = f"{assignment}.ipynb"
-        _prepare_inputs(inputs, submission, bundle, name)
-        data = data_folder()
-        if use_sandbox:
-            at = Path("/grading")
-            env = grading_environment(Path("/tmp/home"), at / "shim", data)
-            command = [sys.executable, str(at / "runner.py"), str(at / name),
-                       str(at / "autograder.zip"), f"{limits.cpu_seconds:g}"]
-            done = sandbox.run(command, inputs, limits, env, hidden=hidden, data=data)
-        else:
-            home = Path(work) / "home"
+        inputs = {"student": Path(work) / "student", "tests": Path(work) / "tests"}
+        _prepare_inputs(inputs["student"], submission, name, STUDENT_SIDE, None)
+        setup = setup_notebook(bundle, assignment)
+        _prepare_inputs(inputs["tests"], submission, name, TESTS_SIDE, bundle, setup)
+        homes = {side: Path(work) / f"{side}-home" for side in inputs}
+        for home in homes.values():
             home.mkdir()
-            env = grading_environment(home, inputs / "shim", data)
-            command = [sys.executable, str(inputs / "runner.py"), str(inputs / name),
-                       str(inputs / "autograder.zip"), f"{limits.cpu_seconds:g}"]
-            done = _run_unsandboxed(inputs, command, limits, env)
-    if done.timed_out:
+        at = {side: Path("/grading") if use_sandbox else folder for side, folder in inputs.items()}
+        data = data_folder()
+        env = {side: grading_environment(Path("/tmp/home") if use_sandbox else homes[side], at[side] / "shim", data)
+               for side in inputs}
+        to_student, from_tests = os.pipe()
+        from_student, to_tests = os.pipe()
+        pipes = [to_student, from_tests, from_student, to_tests]
+        student = [sys.executable, str(at["student"] / "program" / STUDENT_SIDE.name), str(at["student"] / name),
+                   str(to_student), str(to_tests)]
+        tests = [sys.executable, str(at["tests"] / "program" / TESTS_SIDE.name), str(at["tests"] / "autograder.zip"),
+                 str(at["tests"] / name), str(from_tests), str(from_student), f"{limits.call_seconds:g}",
+                 f"{limits.wall_seconds:g}", str(at["tests"] / "setup.ipynb") if setup else "-"]
+        try:
+            sides = [(student, inputs["student"], env["student"], (to_student, to_tests), homes["student"]),
+                     (tests, inputs["tests"], env["tests"], (from_tests, from_student), homes["tests"])]
+            return _run_both(sides, limits, use_sandbox, hidden, data, pipes)
+        finally:
+            for fd in pipes:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
+
+def _run_both(sides, limits: Limits, use_sandbox: bool, hidden: Sequence[Path], data, pipes: list[int]) -> dict:
+    """Start both sandboxes, wait for the tests' process, stop the notebook's, and read the tests' summary."""
+    (student_command, student_inputs, student_env, student_fds, student_home) = sides[0]
+    (tests_command, tests_inputs, tests_env, tests_fds, tests_home) = sides[1]
+    with (
+        sandbox.start(student_command, student_inputs, limits, student_env, hidden=hidden, data=data,
+                      pass_fds=student_fds, sandboxed=use_sandbox, cwd=student_home) as student,
+        sandbox.start(tests_command, tests_inputs, limits, tests_env, hidden=hidden, data=data,
+                      pass_fds=tests_fds, sandboxed=use_sandbox, cwd=tests_home) as tests,
+    ):
+        for fd in pipes:  # only the two processes hold the pipes now: one's end is the other's end-of-file
+            os.close(fd)
+        pipes.clear()
+        finished = tests.wait(limits.wall_seconds + 10)
+        student_code = student.process.returncode if student.wait(0.5) else None
+        student.stop()
+        tests.stop()
+        done = tests.completed()
+    if not finished:
         return {"status": TIMEOUT, "detail": f"grading took longer than {limits.wall_seconds:g} s and was stopped"}
     try:
-        return json.loads(done.stdout.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        summary = json.loads(done.stdout.decode("utf-8"))
+        if not isinstance(summary, dict):
+            raise ValueError("not a summary")
+    except (UnicodeDecodeError, ValueError):
         last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[-1]
         if done.returncode < 0:
             last = f"killed by signal {-done.returncode}; {last}"
         failed = PROCESS_FAILED.removeprefix("error: ")
         return {"status": "error", "detail": f"{failed} (exit code {done.returncode}): {last}"}
+    if summary.get("status") == "student-ended":
+        if student_code in CPU_LIMIT_CODES:
+            summary.update(status=TIMEOUT, detail=f"the notebook used its {limits.cpu_seconds:g} s of CPU time and "
+                           "was stopped (an endless loop?)")
+        else:
+            summary.update(status="error", detail="the notebook's process ended before its cells had run")
+    elif summary.get("status") == "student-timeout":
+        summary["status"] = TIMEOUT
+    return summary
 
 
 def grade(
@@ -120,7 +184,7 @@ def grade(
         return report
     bundle = bundle or autograder_zip(assignment, out)
     hidden = [*hidden, submission.parent]
-    summary = run_runner(submission, assignment, bundle, limits, use_sandbox=use_sandbox, hidden=hidden)
+    summary = run_two_processes(submission, assignment, bundle, limits, use_sandbox=use_sandbox, hidden=hidden)
     report.seconds = time.perf_counter() - started
     report.cpu_seconds = float(summary.get("cpu_seconds", 0.0))
     status = summary.get("status")

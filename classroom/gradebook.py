@@ -29,13 +29,13 @@ from classroom import sandbox
 from classroom.build import autograder_zip
 from classroom.environment import data_folder
 from classroom.feedback import render
-from classroom.grade import PROCESS_FAILED, RUNNER, grade
+from classroom.grade import PROCESS_FAILED, PROGRAMS, grade, setup_notebook
 from classroom.report import Report
 from classroom.sandbox import Limits
 from classroom.sources import BUILD, Question, questions
 from classroom.submission import student_name
 
-CACHE_VERSION = b"classroom-gradebook-1"
+CACHE_VERSION = b"classroom-gradebook-2"
 
 
 @dataclass
@@ -79,9 +79,10 @@ def unique_students(files: list[Path]) -> dict[Path, str]:
 
 
 def cache_key(submission: Path, bundle_digest: str, limits: Limits, use_sandbox: bool) -> str:
-    """Hash of everything a grade depends on: the submission, the autograder, the limits and the runner."""
+    """Hash of everything a grade depends on: the submission, the autograder, the limits and the grading programs."""
     digest = hashlib.sha256(CACHE_VERSION)
-    digest.update(RUNNER.read_bytes())
+    for program in PROGRAMS:
+        digest.update(program.read_bytes())
     digest.update(json.dumps([asdict(limits), use_sandbox, bundle_digest]).encode())
     digest.update(submission.read_bytes())
     return digest.hexdigest()
@@ -175,6 +176,9 @@ def grade_all(
     with tempfile.TemporaryDirectory(prefix="classroom-autograder-") as private:
         # a private copy: rebuilding the assignment while the class is graded must not pull it from under the run
         bundle = Path(shutil.copy(autograder_zip(assignment, out), private))
+        setup = setup_notebook(autograder_zip(assignment, out), assignment)
+        if setup is not None:  # the teacher's set-up cells, which the tests' process runs itself
+            shutil.copy(setup, private)
         return _grade_folder(submissions, assignment, bundle, asked, workers, limits, use_sandbox, progress, stream)
 
 
@@ -200,7 +204,8 @@ def _grade_folder(
     progress: bool,
     stream: TextIO | None,
 ) -> Gradebook:
-    bundle_digest = hashlib.sha256(bundle.read_bytes()).hexdigest()
+    setup = setup_notebook(bundle, assignment)
+    bundle_digest = hashlib.sha256(bundle.read_bytes() + (setup.read_bytes() if setup else b"")).hexdigest()
     target = submissions.parent / "graded" / assignment
     cache = target / ".cache"
     cache.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,7 @@ class Limits:
     file_bytes: int = 64 * MIB  # largest file a process may write
     scratch_bytes: int = 1 * GIB  # size of the writable /tmp
     output_bytes: int = 8 * MIB  # everything the notebook's cells display, in total
+    call_seconds: float = 60.0  # each call from the tests into the submission's process
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
@@ -220,6 +222,99 @@ class Completed:
     timed_out: bool
 
 
+class Running:
+    """A started command (sandboxed or not): wait for it, stop it, and read its output and CPU time."""
+
+    def __init__(self, process: subprocess.Popen, out, err, limits: Limits) -> None:
+        self.process, self.out, self.err, self.limits = process, out, err, limits
+        self.cpu_seconds = 0.0
+        self.timed_out = False
+
+    def _reap(self, block: bool) -> bool:
+        """Collect the process's exit status and the CPU time of everything it ran (``wait4``)."""
+        if self.process.returncode is not None:
+            return True
+        try:
+            pid, status, usage = os.wait4(self.process.pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            self.process.returncode = self.process.returncode if self.process.returncode is not None else -9
+            return True
+        if pid == 0:
+            return False
+        self.process.returncode = os.waitstatus_to_exitcode(status)
+        self.cpu_seconds = usage.ru_utime + usage.ru_stime
+        return True
+
+    def wait(self, seconds: float) -> bool:
+        """Wait up to ``seconds``; True if it ended (False: still running)."""
+        deadline = time.monotonic() + seconds
+        pause = 0.005
+        while not self._reap(False):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(pause)
+            pause = min(0.05, pause * 1.5)
+        return True
+
+    def stop(self) -> None:
+        """Kill the command and everything it started (bubblewrap's ``--die-with-parent`` takes the sandbox)."""
+        if self.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self._reap(True)
+
+    def completed(self) -> Completed:
+        self.out.seek(0)
+        self.err.seek(0)
+        return Completed(self.process.returncode if self.process.returncode is not None else -9,
+                         self.out.read(self.limits.file_bytes), self.err.read(64 * 1024), self.timed_out)
+
+
+@contextlib.contextmanager
+def start(
+    command: Sequence[str],
+    inputs: Path,
+    limits: Limits,
+    env: dict[str, str],
+    *,
+    read_only: Sequence[Path] | None = None,
+    hidden: Sequence[Path] = (),
+    data: Path | None = None,
+    pass_fds: Sequence[int] = (),
+    sandboxed: bool = True,
+    cwd: Path | None = None,
+) -> Iterator[Running]:
+    """Start ``command`` in a sandbox that sees ``inputs`` read-only at ``/grading``; stopped when the block ends.
+
+    Unless ``read_only`` lists the mounted folders, they are :func:`default_read_only` with the ``data`` folder.
+    ``hidden`` lists folders that must stay invisible (checked, since the sandbox mounts only ``read_only``).
+    ``pass_fds`` are file descriptors the command inherits (the pipes between the two grading processes).
+    Standard output and error go to files the limits bound (``file_bytes``). With ``sandboxed=False`` the
+    command runs unconfined in ``cwd`` (only where bubblewrap cannot run).
+    """
+    if sandboxed:
+        check_available()
+        read_only = default_read_only(data) if read_only is None else minimal_cover(read_only)
+        ensure_hidden(hidden, read_only)
+    with (
+        (sandbox_uid() if sandboxed else contextlib.nullcontext(None)) as uid,
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+    ):
+        if sandboxed:
+            inner = ([] if uid is None else drop_privileges(uid)) + limit_arguments(limits) + list(command)
+            full = bwrap_arguments(inputs, limits, read_only, uid) + inner
+        else:
+            full = list(command)
+        process = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
+                                   start_new_session=True, pass_fds=tuple(pass_fds), cwd=cwd)
+        running = Running(process, out, err, limits)
+        try:
+            yield running
+        finally:
+            running.stop()
+
+
 def run(
     command: Sequence[str],
     inputs: Path,
@@ -230,34 +325,10 @@ def run(
     hidden: Sequence[Path] = (),
     data: Path | None = None,
 ) -> Completed:
-    """Run ``command`` in a sandbox that sees ``inputs`` read-only at ``/grading``; never raises on its failure.
-
-    Unless ``read_only`` lists the mounted folders, they are :func:`default_read_only` with the ``data`` folder.
-
-    ``hidden`` lists folders that must stay invisible (checked, since the sandbox mounts only ``read_only``).
-    Standard output and error go to files the limits bound (``file_bytes``).
-    """
-    check_available()
-    read_only = default_read_only(data) if read_only is None else minimal_cover(read_only)
-    ensure_hidden(hidden, read_only)
-    with sandbox_uid() as uid, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        inner = ([] if uid is None else drop_privileges(uid)) + limit_arguments(limits) + list(command)
-        process = subprocess.Popen(
-            bwrap_arguments(inputs, limits, read_only, uid) + inner,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-            env=env,
-            start_new_session=True,
-        )
-        timed_out = False
-        try:
-            process.wait(timeout=limits.wall_seconds)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)  # bubblewrap's --die-with-parent takes the sandbox along
-            process.wait()
-        out.seek(0)
-        err.seek(0)
-        return Completed(process.returncode, out.read(limits.file_bytes), err.read(64 * 1024), timed_out)
+    """Run ``command`` in a sandbox (see :func:`start`) until it ends or ``limits.wall_seconds`` pass; never
+    raises on its failure."""
+    with start(command, inputs, limits, env, read_only=read_only, hidden=hidden, data=data) as running:
+        if not running.wait(limits.wall_seconds):
+            running.timed_out = True
+            running.stop()
+        return running.completed()

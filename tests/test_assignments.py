@@ -239,3 +239,52 @@ def test_licences_and_citation():
     assert all("name" in author or "family-names" in author for author in citation["authors"])
     assert citation["license"] == ["MIT", "CC-BY-4.0"] and citation["type"] == "software"
     assert citation["repository-code"] == "https://github.com/logreg-book/logreg-book"
+
+
+CHAPTER_STYLE_TABLE = '''
+def reliability_table(y_true, p, n_bins=5):
+    edges = np.linspace(0, 1, n_bins + 1)  # the evaluation chapter's bins: (left, right], as calibration_curve
+    bins = np.searchsorted(edges[1:-1], p)
+    counts = np.bincount(bins, minlength=n_bins)
+    occupied = counts > 0
+    observed = np.bincount(bins, weights=y_true, minlength=n_bins)[occupied] / counts[occupied]
+    predicted = np.bincount(bins, weights=p, minlength=n_bins)[occupied] / counts[occupied]
+    return list(zip(predicted, observed, counts[occupied]))
+'''
+UPPER_BIN_TABLE = '''
+def reliability_table(y_true, p, n_bins=5):
+    y_true, p = np.asarray(y_true), np.asarray(p)
+    which = np.minimum((p * n_bins).astype(int), n_bins - 1)  # [left, right): an edge goes to the upper bin
+    inside = [which == k for k in range(n_bins)]
+    return [(float(p[i].mean()), float(y_true[i].mean()), int(i.sum())) for i in inside if i.any()]
+'''
+
+
+def calibration_outcomes(answer: str) -> list[bool]:
+    """Which of evaluating_classifier's question-3 tests (public and hidden) pass for ``answer``."""
+    name = "evaluating_classifier"
+    cells = [
+        "".join(cell["source"])
+        for cell in json.loads((SOURCES / name / f"{name}.ipynb").read_text())["cells"]
+        if cell["cell_type"] == "code"
+    ]
+    setup = next(cell for cell in cells if "load_breast_cancer()" in cell)
+    namespace: dict = {}
+    exec(setup, namespace)
+    exec(answer + "\ntable = reliability_table(y_test, p_test)\nbrier = float(np.mean((p_test - y_test) ** 2))",
+         namespace)
+    outcomes = []
+    for _, _, code in [test for test in source_tests(name) if test[0] == "q3"]:
+        try:
+            exec(code, dict(namespace))
+            outcomes.append(True)
+        except AssertionError:
+            outcomes.append(False)
+    return outcomes
+
+
+def test_calibration_bins_follow_calibration_curve_and_the_chapter():
+    """A reliability table written as the evaluation chapter writes it passes every test of question 3; the
+    convention the tests once required (an edge in the upper bin) fails the edge test."""
+    assert calibration_outcomes(CHAPTER_STYLE_TABLE) == [True, True, True]
+    assert calibration_outcomes(UPPER_BIN_TABLE) == [True, True, False]

@@ -9,6 +9,7 @@ change.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -16,15 +17,18 @@ import os
 import shutil
 import socket
 import sys
+import threading
 import uuid
+import warnings
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from classroom import Limits, build, grade_all, sandbox
+from classroom import Limits, _student, _trusted, _wire, build_many, grade_all, sandbox
 from classroom.__main__ import main
-from classroom._runner import exception_line
+from classroom._trusted import exception_line
 from classroom.feedback import render
 from classroom.report import Report, TestOutcome
 from classroom.sources import questions
@@ -38,7 +42,7 @@ MARKER = f"classroom-pwned-{uuid.uuid4().hex}"  # a hostile notebook's file in /
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("build")
-    build(NAME, out, check_solutions=False)
+    build_many([NAME, TWIN, DATA_TWIN], out, check_solutions=False)  # one otter process builds all three
     return out
 
 
@@ -196,17 +200,12 @@ def test_each_hostile_submission_is_contained_and_reported(class_run):
     assert not (Path("/tmp") / MARKER).exists() and not Path("/pwned.txt").exists()
     # reads: another student's file does not exist in the sandbox. As root the submission runs under its own user
     # id and cannot even list its inputs folder; as a teacher's normal user it shares the user id (inside a user
-    # namespace), so it sees its own inputs (which otter exposes to it in any case) and nothing else.
+    # namespace), so it sees its own inputs (never the autograder, which only the tests' sandbox holds).
     if os.geteuid() == 0:
         assert "listing /grading: PermissionError" in notes["reads_other"]
     else:
         listed = notes["reads_other"].split("listing /grading: [")[1].split("]")[0]
-        assert sorted(name.strip(" '") for name in listed.split(",")) == [
-            "autograder.zip",
-            "odds_likelihood.ipynb",
-            "runner.py",
-            "shim",
-        ]
+        assert sorted(name.strip(" '") for name in listed.split(",")) == ["odds_likelihood.ipynb", "program", "shim"]
     assert "reading ada.ipynb: FileNotFoundError" in notes["reads_other"]
     # network: loopback only, and it is the sandbox's own (the teacher's listener never hears from it)
     assert "network: ['lo', '127.0.0.1: [Errno 111] Connection refused'" in notes["opens_socket"]
@@ -365,3 +364,378 @@ def test_command_line_reports_problems_without_tracebacks(tmp_path, capsys, buil
     assert main(["grade-all", str(tmp_path / "missing"), NAME]) == 2
     assert "is not a folder of submissions" in capsys.readouterr().err
     assert [q.name for q in questions(NAME)] == ["q1", "q2", "q3", "q4"]
+
+
+# --- tampering with the grade: every hostile twin scores exactly what its honest twin scores ----------------------
+
+TWIN = "sigmoid_log_loss"
+#: the honest twin's answers: a sigmoid that overflows (and warns) and a log loss that is infinite for a
+#: confidently wrong prediction; everything else right (5.67 of 8 points)
+TWIN_ANSWERS = {
+    "def sigmoid(": "def sigmoid(z):\n    return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))\n",
+    "def log_loss(": (
+        "def log_loss(beta, X, y):\n"
+        "    p = sigmoid(np.asarray(X) @ np.asarray(beta))\n"
+        "    return float(np.mean(-y * np.log(p) - (1 - y) * np.log(1 - p)))\n"
+    ),
+}
+TWIN_LIMITS = Limits(cpu_seconds=30, wall_seconds=120, call_seconds=20)
+
+
+def tampering_cells() -> dict[str, str]:
+    """One notebook per way of tampering, each the honest twin plus cells that would raise its score if the tests
+    ran in the submission's process (as otter runs them), without changing a single answer."""
+    return {
+        # functions the tests call, replaced by ones that always agree
+        "patches_functions": """
+import builtins, math, operator, warnings
+import numpy as np
+np.allclose = np.isclose = np.array_equal = lambda *args, **kwargs: True
+np.isfinite = lambda *args, **kwargs: True
+math.isclose = math.isfinite = lambda *args, **kwargs: True
+operator.eq = operator.lt = operator.le = lambda *args: True
+builtins.abs = lambda *args: 0.0
+warnings.simplefilter = warnings.filterwarnings = lambda *args, **kwargs: None
+""",
+        # otter's result classes (what the issue's student did) and the grading program's own wire
+        "rewrites_classes": """
+import sys
+if "otter.test_files" not in sys.modules:  # otter here is a stand-in: load the real one, and patch it all the same
+    sys.modules.pop("otter", None)
+import otter.test_files.abstract_test as abstract
+import otter.test_files.ok_test as ok_test
+ok_test.run_doctest = lambda name, code, environment: (True, "")
+abstract.TestFile.score = property(lambda self: self.possible)
+wire = sys.modules.get("_wire")
+if wire is not None:
+    original = wire.send
+
+    def send(fd, message, deadline=None):
+        if isinstance(message, dict):
+            message = {**message, "status": "graded", "passed": True, "scores": {"q1": [4, 4], "q2": [4, 4]}}
+        return original(fd, message, deadline)
+
+    wire.send = send
+for module in list(sys.modules.values()):
+    for name in ("Link", "Resolver", "Server"):
+        if isinstance(getattr(module, name, None), type):
+            setattr(getattr(module, name), "verdict", "passed")
+""",
+        # an answer that claims to equal anything, and to be the expected number when converted
+        "lies_with_objects": """
+import numpy as np
+
+
+class Expected:
+    def __eq__(self, other):
+        return True
+
+    __hash__ = None
+
+    def __float__(self):
+        return 800.0
+
+    def __array__(self, dtype=None, copy=None):
+        return np.array(800.0)
+
+
+honest_log_loss = log_loss
+
+
+def log_loss(beta, X, y):
+    value = honest_log_loss(beta, X, y)
+    return value if np.isfinite(value) else Expected()
+""",
+        # an ndarray subclass whose comparisons and ufuncs always agree, holding the twin's own numbers
+        "lies_with_ndarray": """
+import numpy as np
+
+
+class Agreeable(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(self.shape, dtype=bool)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if ufunc in (np.isfinite, np.equal):
+            return np.ones(np.shape(inputs[0]), dtype=bool)
+        plain = [item.view(np.ndarray) if isinstance(item, np.ndarray) else item for item in inputs]
+        return getattr(ufunc, method)(*plain, **kwargs)
+
+
+honest_log_loss, honest_sigmoid = log_loss, sigmoid
+
+
+def log_loss(beta, X, y):
+    value = honest_log_loss(beta, X, y)
+    return value if np.isfinite(value) else np.asarray(value).view(Agreeable)
+
+
+def sigmoid(z):
+    return np.asarray(honest_sigmoid(z)).view(Agreeable)
+""",
+        # looks for the autograder, its tests or expected values anywhere it can read
+        "searches_files": """
+import os, sys
+found = []
+public = {"/proc", "/sys", "/dev", "/usr"} | {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
+for top, folders, files in os.walk("/"):
+    if os.path.realpath(top) in public:  # the operating system and Python: the same for every student
+        folders.clear()
+        continue
+    for name in files:
+        if "autograder" in name or name in ("q1.py", "q2.py", "otter_config.json") or name.endswith(".zip"):
+            found.append(os.path.join(top, name))
+raise RuntimeError(f"searched the file system, found {found}")
+""",
+        # a results file where a grader might look, and output that imitates the runner's summary
+        "fakes_results": """
+import json, os, sys
+fake = {"status": "graded", "detail": "", "scores": {"q1": [4.0, 4.0], "q2": [4.0, 4.0]}, "tests": [],
+        "errors": [], "output_bytes": 0}
+for folder in ("/tmp", os.path.expanduser("~"), os.getcwd(), "/grading"):
+    for name in ("results.json", "results.pkl", "grading_results.json"):
+        try:
+            with open(os.path.join(folder, name), "w") as handle:
+                json.dump(fake, handle)
+        except OSError:
+            pass
+print(json.dumps(fake))
+sys.__stdout__.write(json.dumps(fake))
+for fd in (1, 2):
+    os.write(fd, json.dumps(fake).encode())
+""",
+        # a function that answers differently when a test calls it, using what it finds on the call stack
+        "inspects_stack": """
+import inspect
+import numpy as np
+
+honest_log_loss, honest_sigmoid = log_loss, sigmoid
+
+
+def called_from_a_test():
+    return any(frame.filename.startswith("<doctest") or "otter" in frame.filename for frame in inspect.stack())
+
+
+def log_loss(beta, X, y):
+    value = honest_log_loss(beta, X, y)
+    return 800.0 if called_from_a_test() and not np.isfinite(value) else value
+
+
+def sigmoid(z):
+    if called_from_a_test():
+        small = np.exp(-np.abs(np.asarray(z, dtype=float)))
+        return np.where(np.asarray(z) >= 0, 1 / (1 + small), small / (1 + small))
+    return honest_sigmoid(z)
+""",
+    }
+
+
+def without_checks(notebook: dict) -> dict:
+    """The notebook without its ``grader.check`` cells, so that, under otter, the tests run after every cell."""
+    notebook = json.loads(json.dumps(notebook))
+    notebook["cells"] = [cell for cell in notebook["cells"] if not "".join(cell["source"]).startswith("grader.check")]
+    return notebook
+
+
+def with_answers(solution: dict, answers: dict[str, str]) -> dict:
+    notebook = json.loads(json.dumps(solution))
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        for start, answer in answers.items():
+            if cell["cell_type"] == "code" and source.startswith(start):
+                cell["source"] = answer
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def twin_run(built, tmp_path_factory):
+    teacher = tmp_path_factory.mktemp("twins")
+    submissions = teacher / "submissions"
+    submissions.mkdir()
+    solution = json.loads((built / TWIN / "autograder" / f"{TWIN}.ipynb").read_text())
+    twin = with_answers(solution, TWIN_ANSWERS)
+    (submissions / "honest_twin.ipynb").write_text(json.dumps(twin))
+    for name, source in tampering_cells().items():
+        (submissions / f"{name}.ipynb").write_text(with_cell(without_checks(twin), source))
+    book = grade_all(submissions, TWIN, built, workers=2, limits=TWIN_LIMITS, progress=False, stream=io.StringIO())
+    return {"book": book, "rows": {row[0]: row for row in csv_rows(book.csv)}}
+
+
+def test_honest_twin_scores_what_otter_gives_it(twin_run):
+    twin = twin_run["book"].report("honest_twin")
+    assert twin.status == "graded" and twin.notes == []
+    assert twin.scores == {"q1": (3.0, 4.0), "q2": (pytest.approx(8 / 3), 4.0)}
+    failed = {(test.question, test.number): test.error for test in twin.tests if not test.passed}
+    assert failed == {("q1", 3): "RuntimeWarning: overflow encountered in exp", ("q2", 3): "AssertionError"}
+
+
+@pytest.mark.parametrize("name", sorted(tampering_cells()))
+def test_tampering_gets_exactly_the_honest_twins_total(twin_run, name):
+    rows, book = twin_run["rows"], twin_run["book"]
+    assert rows[name][rows["student"].index("status")] == "graded"
+    total = rows["student"].index("total")
+    assert rows[name][total] == rows["honest_twin"][total] == "5.66667", "the same total in grades.csv"
+    report, twin = book.report(name), book.report("honest_twin")
+    assert [(t.question, t.number, t.passed) for t in report.tests] == [
+        (t.question, t.number, t.passed) for t in twin.tests
+    ]
+
+
+DATA_TWIN = "evaluating_classifier"
+#: the honest twin's wrong answer: the threshold 0.5 (one of ``thresholds``), not the cheapest one
+DATA_TWIN_ANSWERS = {
+    "def total_cost(": (
+        "def total_cost(y_true, p, threshold, cost_fn=10.0, cost_fp=1.0):\n"
+        "    y_true, predicted = np.asarray(y_true), np.asarray(p) >= threshold\n"
+        "    return float(cost_fn * np.sum(~predicted & (y_true == 1)) + cost_fp * np.sum(predicted & (y_true == 0)))\n"
+        "\n\n"
+        "best_threshold = float(thresholds[49])\n"
+        "malignant_recall = float(np.mean(p_test[y_test == 1] >= best_threshold))\n"
+    ),
+}
+
+
+def test_changing_the_set_up_data_changes_nothing(built, tmp_path):
+    """A notebook that shrinks ``thresholds`` to its own wrong answer would pass "best_threshold minimises the cost
+    over thresholds" if the tests took the data from it; they take the teacher's set-up, so it scores as its twin."""
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    solution = json.loads((built / DATA_TWIN / "autograder" / f"{DATA_TWIN}.ipynb").read_text())
+    twin = with_answers(solution, DATA_TWIN_ANSWERS)
+    (submissions / "honest_twin.ipynb").write_text(json.dumps(twin))
+    (submissions / "changes_data.ipynb").write_text(
+        with_cell(without_checks(twin), "thresholds = np.array([best_threshold])")
+    )
+    book = grade_all(submissions, DATA_TWIN, built, workers=2, limits=TWIN_LIMITS, progress=False,
+                     stream=io.StringIO())
+    twin, changed = book.report("honest_twin"), book.report("changes_data")
+    assert twin.status == changed.status == "graded"
+    assert [(t.question, t.number) for t in twin.tests if not t.passed] == [("q2", 3)]
+    assert changed.total == twin.total == 9 - twin.tests[5].points
+
+
+def test_tampering_finds_nothing_to_tamper_with(twin_run):
+    notes = {report.student: " ".join(report.notes) for report in twin_run["book"].reports}
+    assert "searched the file system, found []" in notes["searches_files"], "no test, zip or answer is visible"
+    assert notes["fakes_results"] == notes["inspects_stack"] == ""
+
+
+# --- the wire between the two processes, without sandboxes (fast) -----------------------------------------------
+
+
+@contextlib.contextmanager
+def linked(namespace: dict, call_seconds: float = 5.0):
+    """A tests'-side Link to a submission-side Server answering from ``namespace`` in a thread of this process."""
+    to_student, from_tests = os.pipe()
+    from_student, to_tests = os.pipe()
+    server = _student.Server(namespace, to_student, to_tests)
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    try:
+        yield _trusted.Link(from_tests, from_student, call_seconds)
+    finally:
+        os.close(from_tests)  # the server sees the end of its input and stops
+        thread.join(timeout=5)
+        for fd in (to_student, from_student, to_tests):
+            os.close(fd)
+
+
+def get(link: _trusted.Link, name: str):
+    return link.request({"op": "get", "name": name}, name)
+
+
+def test_only_plain_data_crosses_and_it_arrives_with_exact_types():
+    import pandas as pd
+
+    class Lying(float):
+        def __eq__(self, other):
+            return True
+
+        def __float__(self):
+            return 0.73
+
+    class Agreeable(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    namespace = {
+        "plain": [1, 2.5, "text", None, True, (1, 2), {"key": np.float64(1.5)}, float("nan")],
+        "array": np.arange(6, dtype=np.int32).reshape(2, 3),
+        "lying": Lying(0.5),
+        "subclass": np.array([0.25, 0.5]).view(Agreeable),
+        "frame": pd.DataFrame({"x": [1.0, 2.0], "name": ["a", "b"]}, index=[10, 11]),
+        "objects": np.array([{"a": 1}, None], dtype=object),
+    }
+    with linked(namespace) as link:
+        plain = get(link, "plain")
+        assert plain[:6] == [1, 2.5, "text", None, True, (1, 2)] and np.isnan(plain[7])
+        assert [type(item) for item in plain] == [int, float, str, type(None), bool, tuple, dict, float]
+        assert type(plain[6]["key"]) is np.float64
+        array = get(link, "array")
+        assert type(array) is np.ndarray and array.dtype == np.int32 and array.shape == (2, 3)
+        lying = get(link, "lying")
+        assert type(lying) is float and lying == 0.5, "the value the object holds, not the one it claims"
+        subclass = get(link, "subclass")
+        assert type(subclass) is np.ndarray and subclass.tolist() == [0.25, 0.5] and not (subclass == 1.0).any()
+        frame = get(link, "frame")
+        assert type(frame) is pd.DataFrame and frame["x"].tolist() == [1.0, 2.0] and list(frame.index) == [10, 11]
+        with pytest.raises(TypeError, match="cannot be sent to the grader: an array of dtype object cannot cross"):
+            get(link, "objects")
+    pickled = io.BytesIO()
+    np.save(pickled, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    import base64
+
+    with pytest.raises(_wire.WireError, match="could not be read"):
+        _wire.decode({"$": "ndarray", "npy": base64.b64encode(pickled.getvalue()).decode()})
+    with pytest.raises(_wire.WireError):
+        _wire.decode({"$": "pickle", "data": "gASV"})
+    with pytest.raises(_wire.WireError):
+        _wire.decode({"not": "tagged"})
+
+
+def test_student_objects_are_reached_by_calls_and_answers_are_checked():
+    class Model:
+        coef_ = np.array([1.0, -2.0])
+
+        def predict(self, X):
+            return np.asarray(X) @ self.coef_
+
+    def apply(function, value):
+        return function(value) + 1  # calls back into the tests' process
+
+    namespace = {"model": Model(), "apply": apply, "np": np, "fails": lambda: int("x"), "quits": lambda: exit(3),
+                 "overflow": lambda: np.exp(np.float64(1000.0))}
+    with linked(namespace) as link:
+        model = get(link, "model")
+        assert type(model) is _trusted.StudentObject
+        assert model.coef_.tolist() == [1.0, -2.0] and model.predict([[1.0, 1.0]]).tolist() == [-1.0]
+        assert get(link, "apply")(lambda x: x * 10, 4) == 41
+        assert get(link, "np") is np, "a module is imported by the tests' process, never proxied"
+        with pytest.raises(TypeError, match="is not plain data"):
+            np.isclose(model, 0.5)
+        with pytest.raises(TypeError, match="is not plain data"):
+            assert model == 0.5
+        with pytest.raises(ValueError, match="invalid literal"):
+            get(link, "fails")()
+        with pytest.raises(RuntimeError, match="SystemExit"):
+            get(link, "quits")()
+        with pytest.raises(NameError):
+            get(link, "missing")
+        overflow = get(link, "overflow")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a test's warnings filter applies to what the student's call raised
+            with pytest.raises(RuntimeWarning, match="overflow encountered in exp"):
+                overflow()
+
+
+def test_each_call_has_a_time_limit():
+    import time
+
+    with linked({"slow": lambda: time.sleep(1.5)}, call_seconds=0.3) as link:
+        slow = get(link, "slow")
+        started = time.monotonic()
+        with pytest.raises(TimeoutError, match="did not finish within 0.3 s"):
+            slow()
+        assert time.monotonic() - started < 2
+        with pytest.raises(RuntimeError, match="did not finish"):
+            get(link, "slow")  # the submission is busy: every later use fails at once
