@@ -59,11 +59,19 @@ def site_url(root: Path = ROOT) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def anchor(text: str) -> str:
-    """Sphinx's id of a glossary term (``term-`` and docutils' ``make_id`` of its text)."""
-    from docutils.nodes import make_id
+@cache
+def glossary_terms(root: Path = ROOT) -> dict[str, str]:
+    """Every term of ``glossary.md``, lower-cased -> as written (the ``{term}`` role matches case-insensitively)."""
+    text = (root / "glossary.md").read_text()
+    block = text.split("```{glossary}", 1)[-1].split("\n```", 1)[0]
+    return {line.strip().lower(): line.strip() for line in block.split("\n") if line.strip() and not line[0].isspace()}
 
-    return "term-" + make_id(text)
+
+def anchor(text: str) -> str:
+    """Sphinx's id of a glossary term: ``term-`` and the term as the glossary writes it, in Sphinx's id form."""
+    from sphinx.util.nodes import _make_id
+
+    return _make_id("term-" + glossary_terms().get(text.strip().lower(), text.strip()))
 
 
 @cache

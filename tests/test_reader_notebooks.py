@@ -76,6 +76,7 @@ def test_roles_become_markdown():
         "https://example.org/book/",
     )
     assert "[**sigmoid**](https://example.org/book/glossary.html#term-sigmoid)" in text
+    assert reader.anchor("newton's method") == "term-Newton-s-method"  # Sphinx's id, the glossary's case
     assert "[Muens (2020)](https://example.org/book/bibliography.html)" in text
     assert "(odds.ipynb)" in text and "0.123 and the table." in text
 
