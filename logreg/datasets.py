@@ -1,5 +1,6 @@
 """The book's data sets: fetched once with pooch (sha256-checked, cached) or read from a local mirror.
 
+The Palmer penguins come from the PyPI package ``palmerpenguins``, which ships them: nothing is downloaded.
 Set the environment variable ``LOGREG_DATA_DIR`` to a folder holding the files (an offline mirror, as in
 CI); it is used before any download. ``LOGREG_CACHE_DIR`` overrides where downloads are cached.
 """
@@ -7,14 +8,19 @@ CI); it is used before any download. ``LOGREG_CACHE_DIR`` overrides where downlo
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pooch
 import sklearn.datasets
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class DataFileError(ValueError):
@@ -44,6 +50,20 @@ MICROCHIPS = RemoteFile(
         "d1fa06000c00295cf9ca0a0412189ee4f857bbb9/ml_ex2/ex2data2.txt"
     ),
     sha256="39b91f85acd6fd40ec1f0d87d91e17cba20024d63ceeb6f3bda1646d6e2607be",
+)
+
+
+#: sha256 of data/penguins.csv in ``palmerpenguins==0.1.6`` (Nakhaee's Python port of Horst, Hill & Gorman's R package)
+PENGUINS_SHA256 = "f204db2c753b0937caac3cb35258562c14f073e4bbc76be24b4c51ce22767a93"
+PENGUINS_COLUMNS = (
+    "species",
+    "island",
+    "bill_length_mm",
+    "bill_depth_mm",
+    "flipper_length_mm",
+    "body_mass_g",
+    "sex",
+    "year",
 )
 
 
@@ -133,3 +153,33 @@ def breast_cancer_names() -> tuple[list[str], list[str]]:
     """The 30 feature names and the two class names (index 0 = malignant, 1 = benign)."""
     bunch = sklearn.datasets.load_breast_cancer()
     return list(bunch.feature_names), list(bunch.target_names)
+
+
+def load_penguins() -> pd.DataFrame:
+    """The Palmer penguins (Gorman, Williams & Fraser 2014; CC0), as a pandas DataFrame of 344 rows.
+
+    Columns: ``species`` (Adelie, Chinstrap, Gentoo), ``island`` (Biscoe, Dream, Torgersen) and ``sex`` (female,
+    male) as text; ``bill_length_mm``, ``bill_depth_mm``, ``flipper_length_mm``, ``body_mass_g`` and ``year``.
+    Two rows miss every measurement and 11 miss ``sex`` (the two included); missing values are NaN. The table is
+    the one the PyPI package ``palmerpenguins`` ships (no download), checked against its sha256.
+    """
+    try:
+        import palmerpenguins
+    except ImportError:
+        raise DataFileError(
+            "the Palmer penguins come from the package palmerpenguins, which is not installed: "
+            "`pip install palmerpenguins==0.1.6` (the book's requirements.txt pins it; nothing is downloaded)"
+        ) from None
+    csv = importlib.resources.files("palmerpenguins") / "data" / "penguins.csv"
+    if not csv.is_file():
+        raise DataFileError(f"palmerpenguins has no data/penguins.csv ({csv}): reinstall palmerpenguins==0.1.6")
+    actual = hashlib.sha256(csv.read_bytes()).hexdigest()
+    if actual != PENGUINS_SHA256:
+        raise DataFileError(
+            f"{csv} is not the penguins table the book expects (sha256 {actual} != {PENGUINS_SHA256}): "
+            "install palmerpenguins==0.1.6"
+        )
+    table = palmerpenguins.load_penguins()
+    if table.shape != (344, len(PENGUINS_COLUMNS)) or tuple(table.columns) != PENGUINS_COLUMNS:
+        raise DataFileError(f"palmerpenguins.load_penguins() gave {table.shape} with columns {list(table.columns)}")
+    return table

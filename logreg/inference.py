@@ -117,13 +117,25 @@ class Summary:
         )
 
 
-def _feature_names(feature_names: ArrayLike | None, n_features: int) -> tuple[str, ...]:
+def _feature_names(feature_names: ArrayLike | None, X: object, n_features: int) -> tuple[str, ...]:
+    """``"const"`` and one name per column: ``feature_names``, else a DataFrame's column labels, else x1, x2, ..."""
     if feature_names is None:
-        return ("const", *(f"x{j}" for j in range(1, n_features + 1)))
+        columns = getattr(X, "columns", None)  # a pandas (or polars, ...) DataFrame: name rows by its columns
+        if columns is None:
+            return ("const", *(f"x{j}" for j in range(1, n_features + 1)))
+        feature_names = list(columns)
     names = tuple(str(name) for name in np.asarray(feature_names, dtype=object).ravel())
     if len(names) != n_features:
         raise ValueError(f"feature_names has {len(names)} names but X has {n_features} columns; they must match")
     return ("const", *names)
+
+
+def _dependent_columns(design: NDArray[np.float64], names: tuple[str, ...]) -> str:
+    """Name the columns of one exact linear dependence, e.g. the intercept and every dummy of one category."""
+    _, _, vt = np.linalg.svd(design / np.linalg.norm(design, axis=0).clip(min=1e-300), full_matrices=False)
+    null = vt[-1]
+    involved = [name for name, weight in zip(names, null, strict=True) if abs(weight) > 1e-6 * np.abs(null).max()]
+    return f"{', '.join(involved)} combine to zero"
 
 
 def separating_direction(design: NDArray[np.float64], labels: NDArray[np.float64]) -> NDArray[np.float64] | None:
@@ -195,7 +207,9 @@ def summary(X: ArrayLike, y: ArrayLike, *, alpha: float = 0.05, feature_names: A
     """Fit the unpenalised logistic regression of 0/1 labels ``y`` on ``X`` and return its :class:`Summary`.
 
     ``X`` holds the features *without* an intercept column: the intercept is added and comes first (named
-    ``"const"``, as in ``statsmodels.api.Logit(y, add_constant(X))``). ``alpha``: the confidence intervals have
+    ``"const"``, as in ``statsmodels.api.Logit(y, add_constant(X))``). The other rows are named by
+    ``feature_names`` when given, else by the columns of ``X`` when it is a DataFrame (so dummy-coded data read
+    like ``statsmodels.formula.api.logit``), else ``x1, x2, ...``. ``alpha``: the confidence intervals have
     level ``1 - alpha``. Raises ``ValueError`` when the classes are separable (no maximum-likelihood estimate
     exists) or the columns of ``X`` are linearly dependent (the coefficients are not identified).
     """
@@ -204,13 +218,14 @@ def summary(X: ArrayLike, y: ArrayLike, *, alpha: float = 0.05, feature_names: A
     if not (isinstance(alpha, int | float | np.floating) and 0 < alpha < 1):
         raise ValueError(f"alpha must be a number strictly between 0 and 1; got {alpha!r}")
     n_samples, n_features = features.shape
-    names = _feature_names(feature_names, n_features)
+    names = _feature_names(feature_names, X, n_features)
     design = np.column_stack([np.ones(n_samples), features])
     rank = np.linalg.matrix_rank(design)
     if rank < design.shape[1]:
         raise ValueError(
             f"the intercept and the {n_features} columns of X are linearly dependent (rank {rank} < "
-            f"{design.shape[1]}): the coefficients are not identified and {_NOT_IDENTIFIED}; drop redundant columns"
+            f"{design.shape[1]}; {_dependent_columns(design, names)}): the coefficients are not identified and "
+            f"{_NOT_IDENTIFIED}; drop redundant columns (with dummy columns: leave one level of each category out)"
         )
     params = _maximum_likelihood(design, labels)
     scores = design @ params

@@ -7,8 +7,9 @@ What the site holds, so that a chapter runs in a reader's browser with nothing i
   the repository, so the theme's launch link ``?path=chapters/NAME.ipynb`` finds it), and the data files under
   ``data/`` (the kernel sees them in ``/drive/data``; the chapters' set-up cell points ``LOGREG_DATA_DIR`` there);
 - the browser versions of the student notebooks under ``assignments/``, when ``make assignments`` has built them;
-- in ``pypi/`` (piplite's index): a wheel of ``logreg`` built from this checkout, and the pure-Python packages it
-  needs that Pyodide's lock lacks (pooch), as PyPI wheels;
+- in ``pypi/`` (piplite's index): a wheel of ``logreg`` built from this checkout, the pure-Python packages it
+  needs that Pyodide's lock lacks (pooch), and the data packages chapters install themselves (palmerpenguins: its
+  wheel carries the penguins table), as PyPI wheels at the versions ``requirements.txt`` pins;
 - the Pyodide core from npm, served by the site itself (``static/pyodide``), with its ``pyodide-lock.json``
   rewritten: the kernel's boot packages (micropip, IPython, jedi and what they depend on) are PyPI wheels shipped
   beside the core, every other package (numpy, scipy, scikit-learn, matplotlib, ...) is an absolute URL on the
@@ -55,6 +56,9 @@ BOOT_FROM_PYPI = ("comm",)
 KERNEL_EXTENSION = (
     Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyterlite" / "pyodide-kernel-extension"
 )
+#: pure-Python packages that are not ``logreg`` dependencies but that chapters install in the browser
+#: (``%pip install palmerpenguins`` in a hidden cell): shipped in pypi/ with what they need beyond the lock
+CHAPTER_PACKAGES = ("palmerpenguins",)
 #: the data files the chapters read, shipped in the site's data/ folder
 DATA_FILES = (datasets.MARKS, datasets.MICROCHIPS)
 #: the Lite apps the book uses: the notebook (launch target), its file browser, and JupyterLab for those who want it.
@@ -229,10 +233,13 @@ def _urlsafe_digest(data: bytes) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
-def missing_pure_dependencies(wheel: Path, packages: dict[str, dict], cache: Path) -> list[Path]:
-    """PyPI wheels, at the versions this venv has and tests, of what ``wheel`` needs that the lock lacks."""
+def missing_pure_dependencies(
+    wheel: Path, packages: dict[str, dict], cache: Path, also: Iterable[str] = ()
+) -> list[Path]:
+    """PyPI wheels, at the versions this venv has and tests, of what ``wheel`` needs that the lock lacks, and of
+    the packages ``also`` names (with what they need beyond the lock)."""
     shipped: dict[str, Path] = {}
-    todo = list(wheel_requirements(wheel))
+    todo = [*wheel_requirements(wheel), *(Requirement(name) for name in also)]
     while todo:
         name = canonicalize_name(todo.pop().name)
         if name in packages or name in shipped:
@@ -297,7 +304,7 @@ def build(pyodide_dir: Path, out: Path, cache: Path) -> None:
     # piplite's index: logreg, what it needs beyond the lock, and the kernel's own missing dependency
     logreg = build_logreg_wheel(pypi, work / "logreg_src")
     glue_wheel(pypi)
-    extras = missing_pure_dependencies(logreg, packages, cache)
+    extras = missing_pure_dependencies(logreg, packages, cache, also=CHAPTER_PACKAGES)
     extras += [wheels[name] for name in BOOT_FROM_PYPI]
     for wheel in extras:
         shutil.copy2(wheel, pypi / wheel.name)

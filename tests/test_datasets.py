@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
+import sys
 import threading
 from pathlib import Path
 
@@ -188,3 +189,34 @@ def test_microchips_download_goes_through_the_same_checked_cache(isolated, loopb
     with pytest.raises(DataFileError, match="should hold 118 rows of 3 numbers; got shape \\(2, 3\\)"):
         load_microchips()
     assert (isolated / "cache" / "microchips.txt").is_file() and requested == ["/microchips.txt"]
+
+
+# --- the Palmer penguins: shipped by the palmerpenguins package, never downloaded -------------------------------
+def test_penguins_have_the_published_shape_gaps_and_counts():
+    table = datasets.load_penguins()
+    assert table.shape == (344, 8)
+    assert table["species"].value_counts().to_dict() == {"Adelie": 152, "Gentoo": 124, "Chinstrap": 68}
+    assert table["sex"].value_counts().to_dict() == {"male": 168, "female": 165}
+    measurements = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
+    assert table[measurements].isna().all(axis=1).sum() == 2 and table[measurements].isna().any(axis=1).sum() == 2
+    assert table["sex"].isna().sum() == 11 and table.loc[table[measurements].isna().any(axis=1), "sex"].isna().all()
+    islands = table.groupby("species")["island"].unique().map(sorted).to_dict()
+    assert islands == {"Adelie": ["Biscoe", "Dream", "Torgersen"], "Chinstrap": ["Dream"], "Gentoo": ["Biscoe"]}
+    assert table["body_mass_g"].max() == 6300 and table["year"].unique().tolist() == [2007, 2008, 2009]
+
+
+def test_penguins_without_the_package_say_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "palmerpenguins", None)  # `import palmerpenguins` now raises ImportError
+    with pytest.raises(DataFileError, match=r"pip install palmerpenguins==0\.1\.6"):
+        datasets.load_penguins()
+
+
+def test_penguins_from_another_table_are_refused(monkeypatch):
+    monkeypatch.setattr(datasets, "PENGUINS_SHA256", "0" * 64)
+    with pytest.raises(DataFileError, match="not the penguins table the book expects"):
+        datasets.load_penguins()
+
+
+def test_penguins_are_pinned_in_the_requirements():
+    pins = (Path(__file__).resolve().parent.parent / "requirements.txt").read_text().splitlines()
+    assert "palmerpenguins==0.1.6" in pins

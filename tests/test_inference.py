@@ -1,14 +1,17 @@
-"""logreg.summary against statsmodels' Logit: every number of the table, the separable case, and bad input."""
+"""logreg.summary against statsmodels' Logit: every number of the table, the separable case, and bad input;
+on a dummy-coded DataFrame, against statsmodels' formula logit, rows named by the columns."""
 
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 import statsmodels.api as sm
+import statsmodels.formula.api as smf
 from sklearn.datasets import make_classification
 
 import logreg
-from logreg.datasets import breast_cancer_names, load_breast_cancer
+from logreg.datasets import breast_cancer_names, load_breast_cancer, load_penguins
 
 
 def statsmodels_fit(X, y):
@@ -146,3 +149,55 @@ def test_bad_input_is_named(kwargs, message):
     X, y = arguments.pop("X"), arguments.pop("y")
     with pytest.raises(ValueError, match=message):
         logreg.summary(X, y, **arguments)
+
+
+# --- tables: a DataFrame's columns name the rows, and dummy-coded fits equal statsmodels' formula fits ----------
+def penguins_complete():
+    """Complete cases of the Palmer penguins with sex as the 0/1 label ``male``."""
+    table = load_penguins().dropna().reset_index(drop=True)
+    return table.assign(male=(table["sex"] == "male").astype(float))
+
+
+FORMULAS = {
+    "male ~ C(species) + bill_length_mm + bill_depth_mm": ["species"],
+    "male ~ C(species) + C(island) + bill_depth_mm + flipper_length_mm + body_mass_g": ["species", "island"],
+}
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_summary_of_a_dummy_coded_dataframe_is_statsmodels_formula_logit(formula):
+    table = penguins_complete()
+    categories = FORMULAS[formula]
+    numeric = [term for term in formula.split("~")[1].replace(" ", "").split("+") if not term.startswith("C(")]
+    X = pd.concat([pd.get_dummies(table[categories], drop_first=True), table[numeric]], axis=1)
+    ours = logreg.summary(X, table["male"])
+    theirs = smf.logit(formula, table).fit(disp=False, method="newton", tol=1e-12)
+    assert_agrees_with_statsmodels(ours, theirs, 0.05)
+    np.testing.assert_allclose(ours.params, theirs.params, rtol=1e-8)  # tighter than the issue's 1e-6
+    dummies = [f"{c}_{level}" for c in categories for level in sorted(table[c].unique())[1:]]
+    assert ours.names == ("const", *dummies, *numeric)
+    # statsmodels calls the same rows Intercept, C(species)[T.Chinstrap], ...
+    as_formula = [f"C({name.split('_')[0]})[T.{name.split('_')[1]}]" for name in dummies]
+    assert tuple(theirs.params.index) == ("Intercept", *as_formula, *numeric)
+    assert "species_Chinstrap" in str(ours) and "<th>species_Gentoo</th>" in ours._repr_html_()
+
+
+def test_feature_names_win_over_the_columns_and_labels_become_text():
+    table = penguins_complete()
+    X = table[["bill_length_mm", "bill_depth_mm"]]
+    assert logreg.summary(X, table["male"]).names == ("const", "bill_length_mm", "bill_depth_mm")
+    assert logreg.summary(X, table["male"], feature_names=["a", "b"]).names == ("const", "a", "b")
+    assert logreg.summary(X.set_axis([3, 7], axis=1), table["male"]).names == ("const", "3", "7")
+    assert logreg.summary(X.to_numpy(), table["male"]).names == ("const", "x1", "x2")
+
+
+def test_the_dummy_trap_and_aliased_columns_are_named():
+    table = penguins_complete()
+    every_level = pd.concat([pd.get_dummies(table["species"]), table[["bill_depth_mm"]]], axis=1)
+    with pytest.raises(ValueError, match="const, Adelie, Chinstrap, Gentoo combine to zero.*leave one level"):
+        logreg.summary(every_level, table["male"])
+    dummies = pd.get_dummies(table[["species", "island"]], drop_first=True, dtype=float)
+    # Gentoo penguins live only on Biscoe: "Gentoo" and "Gentoo on Biscoe" are one column
+    dummies["Gentoo_on_Biscoe"] = dummies["species_Gentoo"] * (table["island"] == "Biscoe")
+    with pytest.raises(ValueError, match="rank 5 < 6; species_Gentoo, Gentoo_on_Biscoe combine to zero"):
+        logreg.summary(dummies, table["male"])

@@ -311,3 +311,53 @@ def test_no_sourcemaps_and_the_book_fits_its_budget():
     assert [str(path.relative_to(HTML)) for path in HTML.rglob("*.map")] == []
     size_mb = sum(path.stat().st_size for path in HTML.rglob("*") if path.is_file()) / 1e6
     assert size_mb <= BOOK_BUDGET_MB, f"the built book is {size_mb:.1f} MB"
+
+
+# --- data packages the chapters install themselves (the Palmer penguins) ----------------------------------------
+def fake_wheel(folder: Path, name: str, version: str, requires: list[str]) -> Path:
+    wheel = folder / f"{name}-{version}-py3-none-any.whl"
+    metadata = "".join(f"Requires-Dist: {requirement}\n" for requirement in requires)
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr(f"{name}-{version}.dist-info/METADATA", f"Name: {name}\nVersion: {version}\n{metadata}")
+    return wheel
+
+
+def test_chapter_packages_ship_with_what_they_need_beyond_the_lock(tmp_path):
+    from importlib.metadata import version
+
+    logreg_wheel = fake_wheel(tmp_path, "logreg", "0.1.0", [])
+    penguins = fake_wheel(tmp_path, "palmerpenguins", version("palmerpenguins"), ["pandas", "numpy"])
+    lock_packages = {"numpy": {}, "pandas": {}}  # both are Pyodide packages: only the penguins' wheel is shipped
+    shipped = build_lite.missing_pure_dependencies(
+        logreg_wheel, lock_packages, tmp_path, also=build_lite.CHAPTER_PACKAGES
+    )
+    assert shipped == [penguins]
+    assert build_lite.missing_pure_dependencies(logreg_wheel, lock_packages, tmp_path) == []
+
+
+def browser_installs(notebook: Path) -> set[str]:
+    """Packages a chapter installs with `%pip install` in cells that run only in the browser."""
+    names = set()
+    for cell in json.loads(notebook.read_text())["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and 'sys.platform == "emscripten"' in source:
+            for line in source.splitlines():
+                if line.strip().startswith("%pip install"):
+                    names.update(word for word in line.split()[2:] if not word.startswith("-"))
+    return names
+
+
+@pytest.mark.parametrize("notebook", toc_chapters(), ids=lambda path: path.stem)
+def test_chapters_that_read_the_penguins_install_them_in_the_browser(notebook):
+    if "load_penguins" in code_of(notebook) or "palmerpenguins" in imported_modules(code_of(notebook)):
+        assert "palmerpenguins" in browser_installs(notebook) and "palmerpenguins" in build_lite.CHAPTER_PACKAGES
+
+
+@needs_site
+def test_the_site_ships_the_penguins_wheel_with_its_table():
+    from logreg import datasets
+
+    wheel = next((LITE / "pypi").glob("palmerpenguins-*-py3-none-any.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        table = archive.read("palmerpenguins/data/penguins.csv")
+    assert hashlib.sha256(table).hexdigest() == datasets.PENGUINS_SHA256
