@@ -23,7 +23,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
+import scipy.linalg.lapack
 from numpy.typing import ArrayLike, NDArray
 from sklearn.exceptions import ConvergenceWarning
 
@@ -94,17 +94,26 @@ def _solve_quadratic_model(
     """
     z = beta.copy()
     slope = grad.copy()  # gradient of the smooth part of the model at z: g + H (z - beta)
-    diagonal = np.diag(hess).copy()
-    n_coefficients = z.shape[0]
+    diagonal = np.diag(hess).tolist()
+    columns = list(hess.T)  # row views: the symmetric H's columns, without slicing costs in the loop
     for _ in range(max_sweeps):
-        for j in range(n_coefficients):
-            if diagonal[j] <= 0.0:  # an all-zero column without L2: its coefficient stays where it is
+        # A coefficient at zero whose slope is within l1 stays at zero: only the others are visited. The
+        # optimality check below still looks at every coefficient.
+        visit = np.abs(slope) > l1
+        visit |= z != 0.0
+        visit[0] = True
+        for j in np.flatnonzero(visit).tolist():
+            curvature = diagonal[j]
+            if curvature <= 0.0:  # an all-zero column without L2: its coefficient stays where it is
                 continue
-            target = z[j] - slope[j] / diagonal[j]
-            new = target if j == 0 else soft_threshold(target, l1 / diagonal[j])
-            if new != z[j]:
-                slope += hess[:, j] * (new - z[j])
-                z[j] = new
+            old = float(z[j])
+            target = old - float(slope[j]) / curvature
+            if j > 0:  # soft-thresholding, written out on Python floats (this loop is the solver's hot spot)
+                shrink = l1 / curvature
+                target = target - shrink if target > shrink else target + shrink if target < -shrink else 0.0
+            if target != old:
+                slope += columns[j] * (target - old)
+                z[j] = target
         z, slope = _sign_fixed_newton_step(z, slope, beta, grad, hess, l1)
         if optimality_violation(z, slope, l1) <= tol:
             break
@@ -124,11 +133,10 @@ def _sign_fixed_newton_step(
     free[0] = True
     signs = np.sign(z[free])
     signs[0] = 0.0
-    try:
-        factor = scipy.linalg.cho_factor(hess[np.ix_(free, free)])
-    except np.linalg.LinAlgError:  # singular on this set (e.g. n < p): coordinate descent carries on alone
+    factor, info = scipy.linalg.lapack.dpotrf(hess[np.ix_(free, free)], lower=False)
+    if info != 0:  # not positive definite on this set (e.g. n < p): coordinate descent carries on alone
         return z, slope
-    step = -scipy.linalg.cho_solve(factor, slope[free] + l1 * signs)
+    step, _ = scipy.linalg.lapack.dpotrs(factor, -(slope[free] + l1 * signs), lower=False)
     current = z[free]
     proposed = current + step
     crossing = (signs != 0.0) & (np.sign(proposed) != signs)
