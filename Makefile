@@ -77,6 +77,8 @@ book: venv mathjax pyodide
 	sed 's|^  jupyterhub_url: ""|  jupyterhub_url: "$(JUPYTERHUB_URL)"|' _config.yml > _build_config.yml
 	$(BIN)/jupyter-book build . -W -n --keep-going --config _build_config.yml; status=$$?; rm -f _build_config.yml; exit $$status
 	find _build/html/_static -name '*.map' -delete   # the theme's sourcemaps: 3.5 MB no reader needs
+	# the download button's copies of the chapters become the reader notebooks (plain Markdown, no raw MyST)
+	$(BIN)/python scripts/reader_notebooks.py --out _build/html/_sources/chapters chapters/*.ipynb
 	$(BIN)/python scripts/build_lite.py --pyodide $(PYODIDE_DIR) --out _build/html/lite
 	@if [ -f _build/latex/$(PDF_NAME).pdf ]; then cp _build/latex/$(PDF_NAME).pdf _build/html/; fi
 	@echo "The book is at file://$(abspath _build/html/index.html) ($$(du -sm _build/html | cut -f1) MB)"
