@@ -173,7 +173,7 @@ def proximal_newton_unchecked(
     n_iter = 0
     while violation > tol and n_iter < max_iter:
         hess = hessian_from_scores(beta.shape[0], X, l2, scores, sample_weight)
-        target = _solve_quadratic_model(beta, grad, hess, l1, tol=max(0.1 * tol, 1e-3 * violation))
+        target = _solve_quadratic_model(beta, grad, hess, l1, tol=max(0.1 * tol, 0.1 * violation))
         direction = target - beta
         # The model's predicted decrease without its quadratic term (Tseng and Yun's rule): negative unless
         # beta already minimises the model. Differences first, so that it stays accurate near the optimum.
