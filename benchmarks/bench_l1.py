@@ -45,7 +45,9 @@ def timed(fit, repeat: int) -> tuple[float, np.ndarray]:
 def sklearn_fit(X, y, C, l1_ratio, solver, tol):
     def fit():
         extra = {"intercept_scaling": 1e4} if solver == "liblinear" else {}
-        model = SklearnLogisticRegression(C=C, l1_ratio=l1_ratio, solver=solver, tol=tol, max_iter=1_000_000, **extra)
+        model = SklearnLogisticRegression(
+            C=C, l1_ratio=l1_ratio, solver=solver, tol=tol, max_iter=1_000_000, random_state=0, **extra
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(X, y)
