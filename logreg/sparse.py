@@ -220,6 +220,11 @@ def proximal_newton(
     the largest entry of the smallest subgradient (:func:`optimality_violation`), at most ``tol`` on success.
     The default start is the best intercept-only model. Warns (``ConvergenceWarning``) if ``max_iter`` steps
     were not enough.
+
+    Each step forms the (p x p) Hessian of the smooth part, ``n p^2 / 2`` multiply-adds in one BLAS call, and
+    runs coordinate descent on it: made for the many-rows, up-to-hundreds-of-features tables of this book (it was
+    measured on 569 x 31). With thousands of features, glmnet's coordinate descent on the columns of ``X`` would
+    avoid the p x p matrix.
     """
     design, labels, strength = check_problem(X, y, l2)
     weights = check_binary_sample_weight(sample_weight, labels)

@@ -196,3 +196,28 @@ def test_cost_adds_the_l1_term_over_the_weights_only(marks_design):
     beta = np.array([-24.0, 0.2, -0.3])
     assert logreg.cost(beta, X, y, l1=0.5) - logreg.cost(beta, X, y) == pytest.approx(0.5 * 0.5)
     assert logreg.cost(beta, X, y, 0.4, l1=0.5) - logreg.cost(beta, X, y) == pytest.approx(0.25 + 0.2 * 0.13)
+
+
+def test_path_defaults_and_bad_grid_arguments():
+    X, y = sparse_problem(n=60)
+    design = logreg.add_intercept(X)
+    path = logreg.l1_path(design, y, n_l1=5, min_ratio=0.1)
+    np.testing.assert_allclose(path.l1s, logreg.critical_l1(design, y) * np.geomspace(1, 0.1, 5))
+    assert path.betas.shape == (5, design.shape[1]) and path.n_iter.shape == (5,)
+    for kwargs, message in [
+        ({"n_l1": 0}, "n_l1 must be a whole number"),
+        ({"min_ratio": 0.0}, "min_ratio must be in"),
+        ({"min_ratio": 2.0}, "min_ratio must be in"),
+        ({"l1s": []}, "l1s is empty"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            logreg.l1_path(design, y, **kwargs)
+    with pytest.raises(ValueError, match="tol must be a finite number > 0"):
+        logreg.proximal_newton(design, y, l1=0.1, tol=0.0)
+
+
+def test_max_iter_too_small_warns_and_says_how_far_from_the_optimum():
+    X, y = sparse_problem()
+    with pytest.warns(ConvergenceWarning, match="proximal Newton stopped after 1 steps"):
+        result = logreg.proximal_newton(logreg.add_intercept(X), y, l1=0.005, max_iter=1)
+    assert result.n_iter == 1 and result.gradient_norm > 1e-10
