@@ -6,7 +6,8 @@ Functional API (``X`` carries the intercept column first, ``y`` holds 0/1 labels
 
 (each takes ``sample_weight=None``, except ``sgd``), a scikit-learn compatible estimator,
 :class:`LogisticRegression` (with ``class_weight`` and ``sample_weight``), and :func:`summary` (standard errors,
-Wald tests and intervals of the unpenalised fit). Softmax regression: :mod:`logreg.softmax`. Data:
+Wald tests and intervals of the unpenalised fit). L1 and elastic net: :func:`proximal_newton`, :func:`l1_path`,
+:func:`critical_l1` (:mod:`logreg.sparse`). Softmax regression: :mod:`logreg.softmax`. Data:
 :mod:`logreg.datasets`. Newton's method on dask arrays: :mod:`logreg.distributed` (imported on demand, so
 ``import logreg`` never imports dask). The seed article's pure-Python version: :mod:`logreg.scratch`.
 """
@@ -19,9 +20,15 @@ from logreg.optimize import FitResult, PerfectSeparationWarning, gradient_descen
 from logreg.sgd import sgd
 from logreg.sigmoid import log_sigmoid, sigmoid
 from logreg.softmax import fit_softmax, softmax, softmax_cost, softmax_gradient
+from logreg.sparse import L1Path, critical_l1, l1_path, proximal_newton, soft_threshold
 
 __all__ = [
     "FitResult",
+    "L1Path",
+    "critical_l1",
+    "l1_path",
+    "proximal_newton",
+    "soft_threshold",
     "fit_softmax",
     "softmax",
     "softmax_cost",

@@ -135,3 +135,12 @@ def check_binary_sample_weight(
                 "(otherwise the intercept grows without bound)"
             )
     return weights
+
+
+def check_l1(l1: object) -> float:
+    """A finite, non-negative L1 penalty strength, or a ValueError that says what was wrong."""
+    is_number = not isinstance(l1, bool) and isinstance(l1, numbers.Real | np.ndarray) and np.ndim(l1) == 0
+    value = float(l1) if is_number else np.nan
+    if not is_number or not np.isfinite(value) or value < 0:
+        raise ValueError(f"l1 must be a finite number >= 0; got {l1!r}")
+    return value

@@ -11,10 +11,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from logreg._validation import check_l2, check_sample_weight
+from logreg._validation import check_l1, check_l2, check_sample_weight
 from logreg.loss import objective_and_gradient
 from logreg.optimize import FitResult, lbfgs, newton_unchecked
 from logreg.sigmoid import sigmoid
+from logreg.sparse import proximal_newton_unchecked, warn_if_not_converged
 
 #: ``solver="auto"`` uses Newton unless the problem is beyond what was measured. A Newton step costs about
 #: n p^2 / 2 multiply-adds for the Hessian (p = features + 1), done by one BLAS syrk at full speed; the estimator's
@@ -29,7 +30,7 @@ from logreg.sigmoid import sigmoid
 NEWTON_MAX_FEATURES = 1000
 NEWTON_MAX_HESSIAN_WORK = 100_000_000_000
 
-_SOLVERS = ("auto", "newton", "lbfgs")
+_SOLVERS = ("auto", "newton", "lbfgs", "proximal-newton")
 
 
 def _lbfgs(
@@ -116,27 +117,37 @@ def _require_weight_in_every_class(classes: NDArray, encoded: NDArray[np.intp], 
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
-    """Logistic regression that minimises ``weighted mean log loss + l2/2 * ||w||^2`` on the raw features.
+    """Logistic regression: minimises ``weighted mean log loss + l1 * ||w||_1 + l2/2 * ||w||^2`` on the raw features.
 
     The mean log loss is weighted by ``sample_weight`` (passed to :meth:`fit`) times the weight of each
     sample's class (``class_weight``): ``sum(s_i l_i) / sum(s_i)``. Integer weights equal repeated rows.
 
     Parameters
     ----------
+    l1 : float, default 0.0
+        Strength of the L1 (lasso) penalty on the weights (never on the intercept): ``l1 > 0`` sets some weights
+        to exactly 0. Finite and >= 0. Two classes only. Scikit-learn's ``LogisticRegression(C=C, l1_ratio=r,
+        solver="saga")`` has the same optimum as ``l1 = r / (C * sum(s))``, ``l2 = (1 - r) / (C * sum(s))``.
     l2 : float or None, default None
         Strength of the L2 penalty on the weights (never on the intercept). ``None`` means
-        ``1 / sum(s)`` (``1 / n_samples`` without weights), which is exactly scikit-learn's default ``C=1``; in
-        general ``l2 = 1 / (C * sum(s))`` reaches the optimum of scikit-learn's ``LogisticRegression(C=C)``.
-        ``l2=0`` is the unpenalised maximum-likelihood fit.
-    solver : {"auto", "newton", "lbfgs"}, default "auto"
+        ``1 / sum(s)`` (``1 / n_samples`` without weights) when ``l1 == 0``, which is exactly scikit-learn's
+        default ``C=1``; in general ``l2 = 1 / (C * sum(s))`` reaches the optimum of scikit-learn's
+        ``LogisticRegression(C=C)``. With ``l1 > 0``, ``None`` means ``0``: the pure lasso (scikit-learn's
+        ``l1_ratio=1``); give both ``l1`` and ``l2`` for the elastic net. ``l2=0`` with ``l1=0`` is the
+        unpenalised maximum-likelihood fit.
+    solver : {"auto", "newton", "lbfgs", "proximal-newton"}, default "auto"
         ``"newton"``: Newton / IRLS with a Cholesky solve, converging to machine precision in a handful of
         steps; it starts from the intercept at the log-odds of the base rate, sums the early Hessians over a
         subsample of the rows and reuses the last factorisation near the optimum (same optimum, less work).
-        ``"lbfgs"``: scipy's L-BFGS-B, for very many features. ``"auto"``: Newton for at most
-        ``NEWTON_MAX_FEATURES`` features while ``n_samples * (n_features + 1)**2 <= NEWTON_MAX_HESSIAN_WORK``
-        (the measured range, where Newton was 1.2-4x faster), L-BFGS otherwise.
+        ``"lbfgs"``: scipy's L-BFGS-B, for very many features. ``"proximal-newton"``: Newton's quadratic model
+        of the smooth part with the L1 term kept exact, minimised by coordinate descent
+        (:func:`logreg.sparse.proximal_newton`); the only solver for ``l1 > 0``. ``"auto"``: proximal Newton
+        when ``l1 > 0``; otherwise Newton for at most ``NEWTON_MAX_FEATURES`` features while
+        ``n_samples * (n_features + 1)**2 <= NEWTON_MAX_HESSIAN_WORK`` (the measured range, where Newton was
+        1.2-4x faster), L-BFGS otherwise.
     tol : float, default 1e-10
-        Stop when the largest entry of the gradient is at most ``tol``.
+        Stop when the largest entry of the gradient is at most ``tol`` (with ``l1 > 0``: of the smallest
+        subgradient, which is 0 exactly at the optimum).
     max_iter : int, default 1000
         Most iterations per binary problem.
     class_weight : None, "balanced" or dict, default None
@@ -150,21 +161,29 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
+        l1: float = 0.0,
         l2: float | None = None,
         solver: str = "auto",
         tol: float = 1e-10,
         max_iter: int = 1000,
         class_weight: str | dict | None = None,
     ):
+        self.l1 = l1
         self.l2 = l2
         self.solver = solver
         self.tol = tol
         self.max_iter = max_iter
         self.class_weight = class_weight
 
-    def _resolved_solver(self, n_samples: int, n_features: int) -> str:
+    def _resolved_solver(self, n_samples: int, n_features: int, l1: float = 0.0) -> str:
         if self.solver not in _SOLVERS:
             raise ValueError(f"solver must be one of {_SOLVERS}; got {self.solver!r}")
+        if l1 > 0:
+            if self.solver not in ("auto", "proximal-newton"):
+                raise ValueError(
+                    f'solver={self.solver!r} cannot fit an L1 penalty (l1={l1:g}); use "auto" or "proximal-newton"'
+                )
+            return "proximal-newton"
         if self.solver == "auto":
             cheap_hessian = n_samples * (n_features + 1) ** 2 <= NEWTON_MAX_HESSIAN_WORK
             return "newton" if n_features <= NEWTON_MAX_FEATURES and cheap_hessian else "lbfgs"
@@ -191,18 +210,36 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             weights = per_class[encoded] if weights is None else weights * per_class[encoded]
             _require_weight_in_every_class(self.classes_, encoded, weights)
         total_weight = float(n_samples) if weights is None else float(np.sum(weights))
-        l2 = 1.0 / total_weight if self.l2 is None else check_l2(self.l2)
+        l1 = check_l1(self.l1)
+        if l1 > 0 and self.classes_.size > 2:
+            raise ValueError(
+                f"L1 is supported for two classes only (l1 > 0); y has {self.classes_.size} classes (use l1=0)"
+            )
+        l2 = check_l2(self.l2) if self.l2 is not None else (0.0 if l1 > 0 else 1.0 / total_weight)
         if not (isinstance(self.max_iter, int | np.integer) and self.max_iter >= 1):
             raise ValueError(f"max_iter must be a whole number >= 1; got {self.max_iter!r}")
         if not self.tol > 0:
             raise ValueError(f"tol must be > 0; got {self.tol!r}")
-        solver = self._resolved_solver(n_samples, n_features)
+        solver = self._resolved_solver(n_samples, n_features, l1)
         design = np.column_stack([np.ones(n_samples), X])
         positives = [1] if self.classes_.size == 2 else range(self.classes_.size)
         results = []
         for positive in positives:
             target = (encoded == positive).astype(np.float64)
-            if solver == "newton":
+            if solver == "proximal-newton":
+                result = proximal_newton_unchecked(
+                    design,
+                    target,
+                    l1,
+                    l2,
+                    weights,
+                    tol=self.tol,
+                    max_iter=self.max_iter,
+                    beta=_base_rate_start(design.shape[1], target, weights),
+                )
+                warn_if_not_converged(result, self.tol, stacklevel=3)
+                results.append(result)
+            elif solver == "newton":
                 results.append(
                     newton_unchecked(
                         design,

@@ -1,7 +1,9 @@
-"""The objective: mean log loss (negative log-likelihood) plus an optional L2 penalty, and its derivatives.
+"""The objective: mean log loss (negative log-likelihood) plus optional L2 and L1 penalties, and its derivatives.
 
-Conventions: ``X`` carries the intercept column first, ``y`` holds 0/1 labels, and the penalty
-``l2 / 2 * ||beta[1:]||^2`` leaves the intercept alone. With ``sample_weight`` ``s`` the mean becomes the
+Conventions: ``X`` carries the intercept column first, ``y`` holds 0/1 labels, and the penalties
+``l2 / 2 * ||beta[1:]||^2`` and ``l1 * ||beta[1:]||_1`` leave the intercept alone. The L1 term has no
+derivative at zero, so :func:`gradient` and :func:`hessian` cover the smooth part (log loss + L2) only;
+:mod:`logreg.sparse` minimises the sum. With ``sample_weight`` ``s`` the mean becomes the
 weighted mean ``sum(s_i l_i) / sum(s_i)``: integer weights count a row that many times, and scaling every
 weight by the same factor changes nothing.
 """
@@ -12,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
-from logreg._validation import check_beta, check_binary_sample_weight, check_problem
+from logreg._validation import check_beta, check_binary_sample_weight, check_l1, check_problem
 
 
 def penalty_mask(n_features: int) -> NDArray[np.float64]:
@@ -40,6 +42,11 @@ def penalty_value(beta: NDArray[np.float64], l2: float) -> float:
     """``l2/2 * ||beta[1:]||^2``: the intercept is not penalised."""
     penalised = beta[1:]
     return 0.5 * l2 * float(penalised @ penalised)
+
+
+def l1_penalty_value(beta: NDArray[np.float64], l1: float) -> float:
+    """``l1 * sum_j |beta_j|`` over the weights (never the intercept, ``beta[0]``)."""
+    return l1 * float(np.sum(np.abs(beta[1:]))) if l1 else 0.0
 
 
 def gradient_from_scores(
@@ -111,16 +118,24 @@ def objective_and_gradient(
 
 
 def cost(
-    beta: ArrayLike, X: ArrayLike, y: ArrayLike, l2: float = 0.0, *, sample_weight: ArrayLike | None = None
+    beta: ArrayLike,
+    X: ArrayLike,
+    y: ArrayLike,
+    l2: float = 0.0,
+    *,
+    l1: float = 0.0,
+    sample_weight: ArrayLike | None = None,
 ) -> float:
-    """Mean negative log-likelihood of 0/1 labels ``y`` under coefficients ``beta``, plus ``l2/2 ||beta[1:]||^2``.
+    """Mean negative log-likelihood of 0/1 labels ``y`` under ``beta``, plus ``l1 ||w||_1 + l2/2 ||w||^2``.
 
-    With ``sample_weight`` the mean is weighted: ``sum(s_i l_i) / sum(s_i)``. A confidently wrong prediction
-    costs a large finite amount, never inf or NaN.
+    ``w = beta[1:]`` (the intercept is not penalised). With ``sample_weight`` the mean is weighted:
+    ``sum(s_i l_i) / sum(s_i)``. A confidently wrong prediction costs a large finite amount, never inf or NaN.
+    ``l1 > 0`` is the lasso, ``l1 > 0`` with ``l2 > 0`` the elastic net (minimised by :mod:`logreg.sparse`).
     """
     design, labels, strength = check_problem(X, y, l2)
     weights = check_binary_sample_weight(sample_weight, labels)
-    return objective(check_beta(beta, design.shape[1]), design, labels, strength, weights)
+    coefficients = check_beta(beta, design.shape[1])
+    return objective(coefficients, design, labels, strength, weights) + l1_penalty_value(coefficients, check_l1(l1))
 
 
 def gradient(
