@@ -231,3 +231,35 @@ def test_bad_input_is_a_clear_value_error(overrides, message):
 def test_the_frame_error_names_the_control_values():
     with pytest.raises(ValueError, match=r"frame\(w=-3\.0, b=-4\.0\)"):
         sigmoid_figure(frame=lambda w, b: None)
+
+
+def test_the_pdf_prints_the_still_with_its_caption(tmp_path):
+    """myst-nb picks the PNG for LaTeX; bookkit's MIME renderer plugin (pyproject entry point) adds the caption."""
+    from importlib.metadata import entry_points
+
+    import nbformat
+
+    plugins = {entry.value for entry in entry_points(group="myst_nb.mime_renderers")}
+    assert "bookkit.mystnb:StillWithCaption" in plugins, "no entry point: run `make venv`"
+
+    figure = sigmoid_figure()
+    bundle, metadata = figure._repr_mimebundle_()
+    output = nbformat.v4.new_output("display_data", data=bundle, metadata=metadata)
+    cells = [nbformat.v4.new_markdown_cell("# Figures"), nbformat.v4.new_code_cell("figure", outputs=[output])]
+    source = tmp_path / "src"
+    source.mkdir()
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, source / "index.ipynb")
+    (source / "conf.py").write_text(
+        'extensions = ["myst_nb"]\nnb_execution_mode = "off"\n'
+        'latex_documents = [("index", "book.tex", "Book", "Author", "manual")]\n'
+    )
+    command = [sys.executable, "-m", "sphinx", "-b", "latex", "-W", "-q", str(source), str(tmp_path / "latex")]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    tex = (tmp_path / "latex" / "book.tex").read_text()
+    assert re.search(
+        r"\\begin\{figure\}.*\\sphinxincludegraphics.*\.png\}.*\\caption\{The sigmoid at w = 1, b = 0\.\}", tex, re.S
+    )
+    assert "bk-data" not in tex and "interactive-figure" not in tex  # the HTML is not printed
