@@ -88,6 +88,10 @@ def prose(markdown: str) -> str:
                 in_code, fence = True, opening.group(1)
             elif opening.group(2) in ("{code-cell}", "{code-block}", "{code}", "{math}"):
                 in_code, fence = True, opening.group(1)
+            else:  # a directive: its title is prose ("For the curious: ...", an exercise's title)
+                lines.append(line[opening.end() :])
+            continue
+        if line.lstrip().startswith("%"):
             continue
         if in_code or re.match(r"^\s*:[\w-]+:", line):
             continue
