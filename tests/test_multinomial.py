@@ -271,3 +271,26 @@ def test_too_few_steps_warn_and_bad_solver_is_named():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         LogisticRegression().fit(X, y)
+
+
+# --- the speed measurement (structure and optimum only: never wall-clock thresholds) ------------------------------
+
+
+def test_the_multiclass_benchmark_fits_all_reach_the_same_optimum():
+    from logreg.benchmark import SAME_OPTIMUM, MulticlassRatios, fastest_multiclass_fit
+
+    rows = fastest_multiclass_fit(repeat=1)
+    assert [(row.n_samples, row.n_features, row.n_classes) for row in rows] == [
+        (150, 4, 3),
+        (1797, 64, 10),
+        (20_000, 50, 5),
+    ]
+    for row in rows:
+        assert row.at_same_optimum, row
+        assert min(row.ours_gap, row.lbfgs_gap, row.newton_cholesky_gap) >= 0.0, "gaps are measured from the best"
+        assert row.ours_gap <= SAME_OPTIMUM and 1 <= row.newton_steps <= 12
+        fastest = min(row.lbfgs_seconds, row.newton_cholesky_seconds)
+        assert row.ratio_to_fastest == pytest.approx(row.ours_seconds / fastest)
+    slow = MulticlassRatios("x", 10, 2, 3, 1.1, 1.0, 2.0, 0.0, 0.0, 0.0, 5)
+    assert not slow.meets_bar and MulticlassRatios("x", 10, 2, 3, 0.5, 1.0, 2.0, 0.0, 0.0, 0.0, 5).meets_bar
+    assert not MulticlassRatios("x", 10, 2, 3, 0.5, 1.0, 2.0, 2e-9, 0.0, 0.0, 5).meets_bar
