@@ -241,8 +241,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         weights: NDArray[np.float64] | None,
     ) -> LogisticRegression:
         """The softmax model for K > 2 classes (:func:`logreg.multinomial.newton_multinomial`)."""
-        if self.solver not in _SOLVERS:
-            raise ValueError(f"solver must be one of {_SOLVERS}; got {self.solver!r}")
         result = newton_multinomial(
             design,
             encoded,
