@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import sklearn.linear_model
 from numpy.typing import NDArray
-from sklearn.datasets import make_classification
+from sklearn.datasets import load_digits, load_iris, make_classification
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
@@ -229,3 +229,103 @@ def epoch_speed(X: NDArray, y: NDArray, epochs: int = 20, repeat: int = 3, learn
     numpy_epochs = 50 * epochs
     numpy_total = best_time(lambda: gradient_descent(X, y, learning_rate=learning_rate, epochs=numpy_epochs), repeat)
     return EpochSpeed(scratch_total / epochs, numpy_total / numpy_epochs)
+
+
+#: The multiclass bar: ours / fastest scikit-learn solver at most this on every data set (aim: 0.5).
+MULTICLASS_TARGET_RATIO = 1.0
+
+
+def multinomial_objective(intercept: NDArray, coef: NDArray, X: NDArray, y: NDArray, l2: float) -> float:
+    """Our multinomial objective (mean cross-entropy + l2/2 ||coef||^2) at a fitted model; ``y`` coded 0..K-1."""
+    from logreg.multinomial import _value  # the solver's own objective
+
+    W = np.vstack([intercept, np.asarray(coef).T])
+    n = len(y)
+    return _value(add_intercept(X) @ W, W, np.arange(n), np.asarray(y), np.full(n, 1.0 / n), l2)
+
+
+@dataclass(frozen=True)
+class MulticlassRatios:
+    """Our default multinomial fit against scikit-learn's lbfgs and newton-cholesky (tol=1e-8), one BLAS thread."""
+
+    name: str
+    n_samples: int
+    n_features: int
+    n_classes: int
+    ours_seconds: float
+    lbfgs_seconds: float
+    newton_cholesky_seconds: float
+    ours_gap: float
+    lbfgs_gap: float
+    newton_cholesky_gap: float
+    newton_steps: int
+
+    @property
+    def ratio_to_fastest(self) -> float:
+        return self.ours_seconds / min(self.lbfgs_seconds, self.newton_cholesky_seconds)
+
+    @property
+    def at_same_optimum(self) -> bool:
+        return max(self.ours_gap, self.lbfgs_gap, self.newton_cholesky_gap) <= SAME_OPTIMUM
+
+    @property
+    def meets_bar(self) -> bool:
+        return self.at_same_optimum and self.ratio_to_fastest <= MULTICLASS_TARGET_RATIO
+
+
+def multiclass_ratios(
+    name: str, X: NDArray, y: NDArray, repeat: int = 7, clock: Callable[[], float] = time.perf_counter
+) -> MulticlassRatios:
+    """Like :func:`exact_fit_ratios` for more than two classes (``y`` coded 0..K-1): best of ``repeat`` rounds.
+
+    Gaps are measured from the best of the three fits and scikit-learn's newton-cholesky at tol=1e-12.
+    """
+    if repeat < 1:
+        raise ValueError(f"repeat must be >= 1; got {repeat}")
+    l2 = 1.0 / X.shape[0]
+    models = {
+        "ours": LogisticRegression(),
+        "lbfgs": sklearn.linear_model.LogisticRegression(tol=1e-8, max_iter=10_000),
+        "newton_cholesky": sklearn.linear_model.LogisticRegression(tol=1e-8, solver="newton-cholesky", max_iter=1000),
+    }
+    with threadpool_limits(limits=1):
+        timings: dict[str, list[float]] = {key: [] for key in models}
+        for _ in range(repeat):
+            for key, model in models.items():
+                start = clock()
+                model.fit(X, y)
+                timings[key].append(clock() - start)
+        reference = sklearn.linear_model.LogisticRegression(tol=1e-12, solver="newton-cholesky", max_iter=1000)
+        reference.fit(X, y)
+    objectives = {key: multinomial_objective(m.intercept_, m.coef_, X, y, l2) for key, m in models.items()}
+    optimum = min(multinomial_objective(reference.intercept_, reference.coef_, X, y, l2), *objectives.values())
+    return MulticlassRatios(
+        name=name,
+        n_samples=X.shape[0],
+        n_features=X.shape[1],
+        n_classes=int(np.max(y)) + 1,
+        ours_seconds=min(timings["ours"]),
+        lbfgs_seconds=min(timings["lbfgs"]),
+        newton_cholesky_seconds=min(timings["newton_cholesky"]),
+        ours_gap=objectives["ours"] - optimum,
+        lbfgs_gap=objectives["lbfgs"] - optimum,
+        newton_cholesky_gap=objectives["newton_cholesky"] - optimum,
+        newton_steps=int(models["ours"].n_iter_[0]),
+    )
+
+
+def multiclass_problems() -> list[tuple[str, NDArray, NDArray]]:
+    """Iris, standardised digits (1797 x 64, 10 classes) and a 20000 x 50 five-class synthetic set."""
+    X_iris, y_iris = load_iris(return_X_y=True)
+    X_digits, y_digits = load_digits(return_X_y=True)
+    X_syn, y_syn = make_classification(n_samples=20_000, n_features=50, n_informative=20, n_classes=5, random_state=0)
+    return [
+        ("iris 150x4, 3 classes", X_iris, y_iris),
+        ("digits 1797x64 (std), 10", StandardScaler().fit_transform(X_digits), y_digits),
+        ("make_classification 20000x50, 5", X_syn, y_syn),
+    ]
+
+
+def fastest_multiclass_fit(repeat: int = 7, clock: Callable[[], float] = time.perf_counter) -> list[MulticlassRatios]:
+    """The multiclass speed measurement: :func:`multiclass_ratios` on every :func:`multiclass_problems` set."""
+    return [multiclass_ratios(name, X, y, repeat, clock) for name, X, y in multiclass_problems()]

@@ -13,8 +13,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from logreg._validation import check_l1, check_l2, check_sample_weight
 from logreg.loss import objective_and_gradient
+from logreg.multinomial import newton_multinomial
 from logreg.optimize import FitResult, lbfgs, newton_unchecked
 from logreg.sigmoid import sigmoid
+from logreg.softmax import softmax
 from logreg.sparse import proximal_newton_unchecked, warn_if_not_converged
 
 #: ``solver="auto"`` uses Newton unless the problem is beyond what was measured. A Newton step costs about
@@ -149,14 +151,20 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Stop when the largest entry of the gradient is at most ``tol`` (with ``l1 > 0``: of the smallest
         subgradient, which is 0 exactly at the optimum).
     max_iter : int, default 1000
-        Most iterations per binary problem.
+        Most iterations (Newton steps, or L-BFGS iterations).
     class_weight : None, "balanced" or dict, default None
         Weight of each class, multiplied into ``sample_weight``. ``"balanced"`` gives class ``c`` the weight
         ``n_samples / (n_classes * count_c)`` (scikit-learn's rule; with ``sample_weight`` the counts are sums
         of weights); a dict ``{label: weight}`` sets them directly (missing classes weigh 1).
 
-    Labels may be any values (strings too); they are kept in ``classes_``. More than two classes are
-    fitted one-vs-rest: one binary problem per class.
+    Labels may be any values (strings too); they are kept in ``classes_``. More than two classes get the
+    multinomial (softmax) model, scikit-learn's default: ``coef_`` of shape ``(n_classes, n_features)``,
+    ``intercept_`` of shape ``(n_classes,)`` in the symmetric parametrisation (intercepts centred; with
+    ``l2 > 0`` the coefficients of each feature sum to zero over the classes), ``predict_proba`` the softmax of
+    :meth:`decision_function`. It is fitted by Newton's method (:mod:`logreg.multinomial`: the full Hessian
+    with a Cholesky solve for small ``(n_features + 1) * n_classes``, Newton-CG above) or, with
+    ``solver="lbfgs"``, by L-BFGS. One-vs-rest stays available the scikit-learn way:
+    ``sklearn.multiclass.OneVsRestClassifier(logreg.LogisticRegression())`` fits one binary model per class.
     """
 
     def __init__(
@@ -190,7 +198,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return self.solver
 
     def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> LogisticRegression:
-        """Fit one binary problem (two classes) or one per class (more than two).
+        """Fit the binary model (two classes) or the multinomial one (more than two).
 
         ``sample_weight``: one weight >= 0 per row (default: all equal), multiplied by ``class_weight``.
         """
@@ -222,7 +230,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"tol must be > 0; got {self.tol!r}")
         solver = self._resolved_solver(n_samples, n_features, l1)
         design = np.column_stack([np.ones(n_samples), X])
-        positives = [1] if self.classes_.size == 2 else range(self.classes_.size)
+        if self.classes_.size > 2:
+            return self._fit_multinomial(design, encoded, l2, weights)
+        positives = [1]
         results = []
         for positive in positives:
             target = (encoded == positive).astype(np.float64)
@@ -260,6 +270,30 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.n_iter_ = np.array([result.n_iter for result in results])
         return self
 
+    def _fit_multinomial(
+        self,
+        design: NDArray[np.float64],
+        encoded: NDArray[np.intp],
+        l2: float,
+        weights: NDArray[np.float64] | None,
+    ) -> LogisticRegression:
+        """The softmax model for K > 2 classes (:func:`logreg.multinomial.newton_multinomial`)."""
+        result = newton_multinomial(
+            design,
+            encoded,
+            self.classes_.size,
+            l2,
+            weights,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            method="lbfgs" if self.solver == "lbfgs" else "auto",
+            stacklevel=3,
+        )
+        self.intercept_ = result.beta[0].copy()
+        self.coef_ = result.beta[1:].T.copy()
+        self.n_iter_ = np.array([result.n_iter])
+        return self
+
     def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
         """Linear scores: shape (n_samples,) for two classes, (n_samples, n_classes) for more."""
         check_is_fitted(self)
@@ -268,12 +302,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return scores.ravel() if self.classes_.size == 2 else scores
 
     def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
-        """Class probabilities, columns in the order of ``classes_`` (one-vs-rest ones normalised to sum to 1)."""
+        """Class probabilities, columns in the order of ``classes_``: the sigmoid for two classes, else the softmax."""
         scores = self.decision_function(X)
         if self.classes_.size == 2:
             return np.column_stack([sigmoid(-scores), sigmoid(scores)])
-        probabilities = sigmoid(scores)
-        return probabilities / probabilities.sum(axis=1, keepdims=True)
+        return softmax(scores)
 
     def predict_log_proba(self, X: ArrayLike) -> NDArray[np.float64]:
         """Logarithm of :meth:`predict_proba`."""

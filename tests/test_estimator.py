@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import cross_val_score
+from sklearn.multiclass import OneVsRestClassifier
 from sklearn.utils.estimator_checks import check_estimator
 
 import logreg
@@ -71,16 +72,18 @@ def test_any_label_values_through_classes_(marks):
     assert np.mean(model.predict(X) == words) == 0.89
 
 
-def test_one_vs_rest_for_three_classes():
+def test_three_classes_fit_the_softmax_model_and_one_vs_rest_stays_available():
     X, y = make_classification(n_samples=300, n_features=5, n_informative=4, n_redundant=0, n_classes=3, random_state=0)
     model = LogisticRegression().fit(X, y)
-    assert model.coef_.shape == (3, 5) and model.intercept_.shape == (3,) and model.n_iter_.shape == (3,)
-    probabilities = model.predict_proba(X)
-    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+    assert model.coef_.shape == (3, 5) and model.intercept_.shape == (3,) and model.n_iter_.shape == (1,)
+    np.testing.assert_allclose(model.predict_proba(X), logreg.softmax(model.decision_function(X)), rtol=1e-14)
     np.testing.assert_array_equal(model.predict(X), np.argmax(model.decision_function(X), axis=1))
+    theirs = sklearn.linear_model.LogisticRegression(solver="newton-cholesky", tol=1e-12).fit(X, y)
+    np.testing.assert_allclose(model.coef_, theirs.coef_, rtol=1e-7)
+    ovr = OneVsRestClassifier(LogisticRegression()).fit(X, y)
     for k in range(3):
         binary = LogisticRegression().fit(X, (y == k).astype(int))
-        np.testing.assert_allclose(model.coef_[k], binary.coef_[0], rtol=1e-9)
+        np.testing.assert_array_equal(ovr.estimators_[k].coef_, binary.coef_)
     assert model.score(X, y) > 0.7
 
 
