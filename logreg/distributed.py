@@ -238,9 +238,12 @@ class _ResidentBlocks:
         x_futures = [futures[row[0]] for row in X_kept.__dask_keys__()]
         y_futures = [futures[key] for key in y_kept.__dask_keys__()]
         wait(x_futures + y_futures)
-        for future in x_futures + y_futures:
-            if future.status == "error":
-                future.result()  # raises the error that building the block raised
+        failed = [future for future in x_futures + y_futures if future.status == "error"]
+        if failed:
+            error = failed[0].exception()
+            # the error's traceback would keep the blocks built so far on the workers
+            self.client.cancel(_new_futures([X, y], [X_kept, y_kept]))
+            raise error  # the error that building the block raised
         where = self.client.who_has(x_futures)
         by_worker: dict[str, list[int]] = {}
         for index, future in enumerate(x_futures):
@@ -283,6 +286,14 @@ class _ResidentBlocks:
         if self.client is not None and self._holder_futures:
             self.client.cancel(self._holder_futures)  # keys unique to this fit (pure=False): nobody else holds them
         self.holders, self._holder_futures, self._references = [], [], []
+
+
+def _new_futures(given: Any, kept: Any) -> list[Any]:
+    """The futures of ``kept`` (``given``, persisted) that ``given`` did not hold already: safe to cancel."""
+    from distributed import futures_of
+
+    held = {future.key for future in futures_of(given)}
+    return [future for future in futures_of(kept) if future.key not in held]
 
 
 def _persisted(array: da.Array) -> bool:
@@ -514,14 +525,26 @@ def _frame_as_array(frame: Any, lengths: list[int] | None = None) -> da.Array:
         return frame.to_dask_array(lengths=lengths)
 
 
-def _persist(*collections: Any) -> list[Any]:
-    """Build the blocks where they will be used and keep them: on the workers with a client, else here."""
+def _persist(*collections: Any, owned: list[Any]) -> list[Any]:
+    """Build the blocks where they will be used and keep them: on the workers with a client, else here.
+
+    The futures of blocks persisted here are appended to ``owned``, for the caller to release.
+    """
     client = _default_client()
     if client is None:
         return list(dask.persist(*collections))
     if all(_persisted(collection) for collection in collections):
         return list(collections)
-    return list(client.persist(list(collections)))
+    kept = list(client.persist(list(collections)))
+    owned.extend(_new_futures(collections, kept))
+    return kept
+
+
+def _with_intercept(block: NDArray) -> NDArray[np.float64]:
+    design = np.empty((block.shape[0], block.shape[1] + 1))
+    design[:, 0] = 1.0
+    design[:, 1:] = block
+    return design
 
 
 def _two_probabilities(scores: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -573,8 +596,22 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self._check_columns(X, reset=True)
         if not (_is_dask_frame(X) or _is_dask_frame(y)):
             _check_layout(X, y, numeric_labels=False)  # before anything is computed
-        X, y = _frames_as_arrays(*_persist(X, y))
-        n_samples, _ = _check_layout(X, y, numeric_labels=False)
+        owned: list[Any] = []  # futures of the blocks this fit keeps on the workers
+        try:
+            result, classes = self._fit_kept(X, y, l2, max_iter, owned)
+        finally:  # also on error: a traceback would otherwise keep the blocks alive on the workers
+            if owned:
+                _default_client().cancel(owned)
+        self.classes_ = classes
+        self.intercept_ = result.beta[:1].copy()
+        self.coef_ = result.beta[None, 1:].copy()
+        self.n_iter_ = np.array([result.n_iter])
+        return self
+
+    def _fit_kept(self, X: Any, y: Any, l2: float | None, max_iter: int, owned: list[Any]) -> tuple[FitResult, NDArray]:
+        """The fit proper on persisted blocks; the futures of the blocks it persists go to ``owned``."""
+        X, y = _frames_as_arrays(*_persist(X, y, owned=owned))
+        n_samples, n_features = _check_layout(X, y, numeric_labels=False)
         classes = da.unique(y).compute()  # on the cluster: each block's distinct labels, then theirs
         if classes.dtype.kind in "fc":
             as_finite_array(classes, "y", ndim=1)  # NaN or inf among the labels
@@ -585,17 +622,18 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"y has {classes.size} classes ({classes[:5].tolist()}); logreg.distributed.LogisticRegression "
                 "fits two classes only (logreg.LogisticRegression fits more, one-vs-rest, in memory)"
             )
-        ones = da.ones((n_samples, 1), chunks=(X.chunks[0], (1,)), dtype=np.float64)
-        design = da.concatenate([ones, X], axis=1).rechunk({1: -1})
+        # One task per row block, which needs only that block: the workers build the design where the block is
+        # (a concatenation with a separate block of ones would be a second input the scheduler could move).
+        design = X.rechunk({1: -1}).map_blocks(
+            _with_intercept, chunks=(X.chunks[0], (n_features + 1,)), dtype=np.float64
+        )
         target = (y == classes[1]).astype(np.float64)
-        design, target = _persist(design, target)  # built from the kept blocks, where they are
-        del X, y  # the features and labels as given can go: the fit needs only these
+        n_kept = len(owned)
+        design, target = _persist(design, target, owned=owned)  # built from the kept blocks, where they are
+        del X, y, owned[:n_kept]  # the features and labels as given go once the design is built (not cancelled:
+        # that would cancel the design that is being built from them)
         result = newton(design, target, l2=1.0 / n_samples if l2 is None else l2, tol=self.tol, max_iter=max_iter)
-        self.classes_ = classes
-        self.intercept_ = result.beta[:1].copy()
-        self.coef_ = result.beta[None, 1:].copy()
-        self.n_iter_ = np.array([result.n_iter])
-        return self
+        return result, classes
 
     def _check_columns(self, X: Any, *, reset: bool) -> None:
         """scikit-learn's own checks of ``n_features_in_`` and ``feature_names_in_`` (on a frame's empty meta)."""

@@ -375,7 +375,7 @@ def test_a_dataframe_gives_feature_names_and_string_classes(client, features):
         deadline = time.monotonic() + 15
         while client.who_has() and time.monotonic() < deadline:  # releasing is asynchronous
             time.sleep(0.05)
-        assert client.who_has() == {}, "the fit keeps nothing on the workers once it returns"
+        assert client.who_has() == {}, f"the fit keeps nothing on the workers once it returns: {client.who_has()}"
         assert model.score(X_frame, y_frame) == pytest.approx(expected.score(X, np.where(y > 0, "yes", "no")))
     assert list(model.feature_names_in_) == ["x0", "x1", "x2", "x3", "x4"] and model.n_features_in_ == 5
     assert list(model.classes_) == ["no", "yes"]
@@ -385,6 +385,7 @@ def test_a_dataframe_gives_feature_names_and_string_classes(client, features):
         model.predict(X_frame[["x1", "x0", "x2", "x3", "x4"]])
 
 
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names")  # scikit-learn's, as in memory
 def test_predictions_are_lazy_and_compute_to_the_in_memory_values(client, features):
     X, y = features
     X_frame, y_frame = frame(X, y)
@@ -492,9 +493,9 @@ def test_bad_dataframes_are_named(client, features):
         ld.LogisticRegression().fit(X_frame, y_other)
     model = ld.LogisticRegression().fit(X_frame, y_frame)
     expected = logreg.LogisticRegression().fit(X, y)
-    for fitted, data in [(model, X_frame[["x0", "x1", "x2"]]), (expected, X[:, :3])]:
+    for fitted, data in [(model, X_frame[["x0", "x1", "x2"]]), (expected, X_frame[["x0", "x1", "x2"]].compute())]:
         with pytest.raises(ValueError, match="X has 3 features, but LogisticRegression is expecting 5"):
-            fitted.predict(data if fitted is expected else data.to_dask_array())
+            fitted.predict(data.values if fitted is expected else data.to_dask_array())
 
 
 @pytest.mark.parametrize(
@@ -507,3 +508,15 @@ def test_bad_estimator_arguments(features, kwargs, message):
         ld.LogisticRegression(**kwargs).fit(da.from_array(X), da.from_array(y))
     with pytest.raises(NotFittedError):
         ld.LogisticRegression().predict(da.from_array(X))
+
+
+def test_a_failed_fit_leaves_nothing_on_the_workers(client, features):
+    """The error's traceback holds the fit's frames: the blocks they persisted are cancelled, not kept by it."""
+    X, y = features
+    X_frame, y_frame = frame(X, np.zeros_like(y))
+    with client.as_current(), pytest.raises(ValueError, match="one class only") as error:
+        ld.LogisticRegression().fit(X_frame, y_frame)
+    deadline = time.monotonic() + 15
+    while client.who_has() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert client.who_has() == {} and error.traceback, client.who_has()
