@@ -6,6 +6,9 @@
   get ``role="listitem"``, what DPUB-ARIA 1.1 recommends in its place.
 - The launch menu's JupyterLite entry says what it does for a reader who has never heard of JupyterLite: run this
   chapter in your browser, nothing to install.
+- Binder, Colab and JupyterHub open the chapter's reader notebook (plain Markdown, no raw MyST), which the deploy
+  workflow publishes on the branch ``reader-notebooks`` (``scripts/reader_notebooks.py``); the edit and repository
+  buttons stay on the source branch.
 - PDF (``make pdf``): sphinx-exercise labels an exercise ``exercise:LABEL`` in LaTeX and rewrites only references from
   the same chapter to it; a reference from another chapter kept Sphinx's ``DOCNAME:LABEL`` and printed "??". Those
   references get sphinx-exercise's own LaTeX reference node, with the number Sphinx computed ("Exercise 13"); and
@@ -14,6 +17,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from docutils import nodes
@@ -21,6 +25,7 @@ from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 LITE_TEXT = "In your browser"
+READER_BRANCH = "reader-notebooks"  # scripts/reader_notebooks.py, published by .github/workflows/deploy.yml
 LITE_TOOLTIP = "Run this chapter in your browser (JupyterLite): nothing to install"
 
 
@@ -44,6 +49,15 @@ def name_the_lite_launch(app: Sphinx, pagename: str, templatename: str, context:
         for button in group.get("buttons", []) if isinstance(group, dict) else []:
             if button.get("text") == "JupyterLite":
                 button["text"], button["tooltip"] = LITE_TEXT, LITE_TOOLTIP
+            elif button.get("url"):
+                button["url"] = reader_branch_url(button["url"], context.get("theme_repository_branch") or "main")
+
+
+def reader_branch_url(url: str, branch: str) -> str:
+    """A Binder, Colab or nbgitpuller (JupyterHub) launch URL moved from ``branch`` to the reader notebooks'."""
+    url = re.sub(rf"(/v2/gh/[^/]+/[^/]+/){re.escape(branch)}(?=[?/]|$)", rf"\g<1>{READER_BRANCH}", url)  # Binder
+    url = re.sub(rf"(/github/[^/]+/[^/]+/blob/){re.escape(branch)}/", rf"\g<1>{READER_BRANCH}/", url)  # Colab
+    return re.sub(rf"([?&]branch=){re.escape(branch)}(?=&|$)", rf"\g<1>{READER_BRANCH}", url)  # nbgitpuller
 
 
 class ExerciseReferencesAcrossChapters(SphinxPostTransform):

@@ -2,7 +2,8 @@
 
 What the site holds, so that a chapter runs in a reader's browser with nothing installed:
 
-- every chapter notebook listed in ``_toc.yml``, outputs cleared for the reader to run (under ``chapters/``, as in
+- every chapter notebook listed in ``_toc.yml`` in its reader version (plain Markdown instead of MyST:
+  ``scripts/reader_notebooks.py``), outputs cleared for the reader to run (under ``chapters/``, as in
   the repository, so the theme's launch link ``?path=chapters/NAME.ipynb`` finds it), and the data files under
   ``data/`` (the kernel sees them in ``/drive/data``; the chapters' set-up cell points ``LOGREG_DATA_DIR`` there);
 - the browser versions of the student notebooks under ``assignments/``, when ``make assignments`` has built them;
@@ -41,6 +42,9 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from logreg import datasets
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/, also when a test loads this file by path
+from reader_notebooks import reader_notebook  # noqa: E402  (the notebooks readers run: plain Markdown)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: what the pyodide-kernel 0.8.6 worker loads before the first cell runs: micropip (loadPackage), then via piplite
@@ -293,7 +297,8 @@ def build(pyodide_dir: Path, out: Path, cache: Path) -> None:
 
     # the chapters and their data
     for notebook in toc_notebooks():
-        (contents / "chapters" / notebook.name).write_text(without_outputs(notebook.read_text()))
+        reader = json.dumps(reader_notebook(json.loads(notebook.read_text())), indent=1, ensure_ascii=False)
+        (contents / "chapters" / notebook.name).write_text(without_outputs(reader))
     assignments = student_notebooks()
     if assignments:  # ``make assignments`` ran first (the deploy workflow does): students open them here too
         (contents / "assignments").mkdir()

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from book_html import HTML, all_pages
+from book_html import HTML, all_pages, book_pages
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(
@@ -147,6 +147,34 @@ FOCUSED = """() => {
   return {label: (e.getAttribute('aria-label') || e.textContent).trim().slice(0, 60), href: e.getAttribute('href'),
           outline: [s.outlineStyle, parseFloat(s.outlineWidth)], shadow: s.boxShadow};
 }"""
+
+
+# Every visible code block and text output, measured: wider content than box means a sideways scroll bar.
+SIDEWAYS = """() => Array.from(document.querySelectorAll('article pre'))
+    .filter(pre => pre.offsetParent !== null && pre.scrollWidth > pre.clientWidth + 1)
+    .map(pre => pre.innerText.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), '').slice(0, 100))"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (1440, 900)])
+def test_no_code_block_scrolls_sideways(browser, site, width, height):
+    """A laptop screen shows every code line and output whole (DEVELOPERS.md: code fits the page)."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    wide = {}
+    for path in book_pages():
+        page.goto(f"{site}/{path.relative_to(HTML).as_posix()}", wait_until="load")
+        found = page.evaluate(SIDEWAYS)
+        if found:
+            wide[path.relative_to(HTML).as_posix()] = found
+    page.close()
+    assert wide == {}
+
+
+def test_the_sideways_check_finds_a_wide_block(browser, site):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{site}/chapters/sigmoid.html", wait_until="load")
+    page.evaluate("() => { const pre = document.querySelector('article pre'); pre.textContent += 'x'.repeat(200); }")
+    assert len(page.evaluate(SIDEWAYS)) == 1
+    page.close()
 
 
 def focus_is_visible(focused: dict) -> bool:
