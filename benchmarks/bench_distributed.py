@@ -80,13 +80,14 @@ def main() -> None:
             placement = sorted(Counter(addresses[0] for addresses in where.values()).values())
             features_kept = X_kept[:, 1:]  # a view of the persisted blocks: no copy until the fit builds one
             ours, theirs, estimator = [], [], []
-            for _ in range(args.repeat):  # alternate, so that all fits see the same load on a shared machine
+            for _ in range(args.repeat):  # alternate, so that both fits see the same load on a shared machine
                 seconds, sklearn_fit = timed(
                     lambda: sklearn.linear_model.LogisticRegression(C=1.0).fit(features, y_local)
                 )
                 theirs.append(seconds)
                 seconds, result = timed(lambda: logreg.distributed.newton(X_kept, y_kept, l2=l2))
                 ours.append(seconds)
+            for _ in range(args.repeat):  # apart: freeing its design matrices must not slow the fits above
                 seconds, model = timed(lambda: logreg.distributed.LogisticRegression().fit(features_kept, y_kept))
                 estimator.append(seconds)
 
