@@ -46,6 +46,12 @@ def check_binary_labels(y: ArrayLike, n_samples: int) -> NDArray[np.float64]:
     return labels
 
 
+def check_two_classes_at_least(classes: NDArray) -> None:
+    """``classes``, the sorted distinct labels of y, hold at least two values: a classifier needs two."""
+    if classes.size < 2:
+        raise ValueError(f"y contains one class only ({classes[0]!r}); a classifier needs at least two classes")
+
+
 def check_beta(beta: ArrayLike, n_features: int) -> NDArray[np.float64]:
     """Coefficients: one per column of X (the intercept column included)."""
     coefficients = as_finite_array(beta, "beta", ndim=1)

@@ -8,7 +8,8 @@ Use it as ``import logreg.distributed`` (``import logreg`` alone never imports D
 
     from dask.distributed import Client
     client = Client(...)                        # or none: then the blocks are processed in this process
-    result = logreg.distributed.newton(X, y)    # X, y: dask arrays chunked by rows, X with the intercept column
+    result = logreg.distributed.newton(X, y)    # X, y: dask arrays, X with the intercept column first
+    model = logreg.distributed.LogisticRegression().fit(features, labels)   # dask arrays or DataFrames
 
 Same objective and conventions as :func:`logreg.newton`. The row blocks are persisted on the workers for the
 duration of the fit (computed there if they are lazy), so they must fit in the cluster's memory.
@@ -16,6 +17,7 @@ duration of the fit (computed there if they are lazy), so they must fit in the c
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,12 +27,25 @@ import dask.array as da
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_feature_names, _check_n_features, check_is_fitted
 
-from logreg._validation import check_l2, check_whole_number
+from logreg._validation import as_finite_array, check_l2, check_two_classes_at_least, check_whole_number
 from logreg.loss import penalty_mask, penalty_value
 from logreg.optimize import FitResult, _armijo, _newton_direction, warn_not_converged, warn_separable
+from logreg.sigmoid import sigmoid
 
-__all__ = ["BlockHolder", "BlockTerms", "block_loss", "block_terms", "newton", "synthetic_block", "synthetic_blocks"]
+__all__ = [
+    "BlockHolder",
+    "BlockTerms",
+    "LogisticRegression",
+    "block_loss",
+    "block_terms",
+    "newton",
+    "synthetic_block",
+    "synthetic_blocks",
+]
 
 #: Rows are processed in slices of about this many bytes, so that the temporaries of a slice stay in the CPU cache,
 #: and of at most this many rows, so that its vectors stay below glibc's mmap threshold (128 KiB): Dask's worker
@@ -223,9 +238,12 @@ class _ResidentBlocks:
         x_futures = [futures[row[0]] for row in X_kept.__dask_keys__()]
         y_futures = [futures[key] for key in y_kept.__dask_keys__()]
         wait(x_futures + y_futures)
-        for future in x_futures + y_futures:
-            if future.status == "error":
-                future.result()  # raises the error that building the block raised
+        failed = [future for future in x_futures + y_futures if future.status == "error"]
+        if failed:
+            error = failed[0].exception()
+            # the error's traceback would keep the blocks built so far on the workers
+            self.client.cancel(_new_futures([X, y], [X_kept, y_kept]))
+            raise error  # the error that building the block raised
         where = self.client.who_has(x_futures)
         by_worker: dict[str, list[int]] = {}
         for index, future in enumerate(x_futures):
@@ -270,6 +288,14 @@ class _ResidentBlocks:
         self.holders, self._holder_futures, self._references = [], [], []
 
 
+def _new_futures(given: Any, kept: Any) -> list[Any]:
+    """The futures of ``kept`` (``given``, persisted) that ``given`` did not hold already: safe to cancel."""
+    from distributed import futures_of
+
+    held = {future.key for future in futures_of(given)}
+    return [future for future in futures_of(kept) if future.key not in held]
+
+
 def _persisted(array: da.Array) -> bool:
     """Every block of ``array`` is already a future on the cluster (persisting again would cost a round trip)."""
     from distributed import futures_of
@@ -288,7 +314,7 @@ def _default_client() -> Any:
         return None
 
 
-def _check_layout(X: Any, y: Any) -> tuple[int, int]:
+def _check_layout(X: Any, y: Any, *, numeric_labels: bool = True) -> tuple[int, int]:
     """Shapes and chunking that the blockwise fit needs, checked without computing anything."""
     for name, array, ndim in (("X", X, 2), ("y", y, 1)):
         if not isinstance(array, da.Array):
@@ -299,7 +325,7 @@ def _check_layout(X: Any, y: Any) -> tuple[int, int]:
         if array.ndim != ndim:
             wanted = "a 2-D matrix (n_samples, n_features)" if ndim == 2 else "a 1-D vector"
             raise ValueError(f"{name} must be {wanted}; got a dask array of shape {array.shape}")
-        if array.dtype.kind not in "biuf":
+        if array.dtype.kind not in "biuf" and (name == "X" or numeric_labels):
             raise ValueError(f"{name} must be numeric; got a dask array of dtype {array.dtype}")
         if any(np.isnan(size) for sizes in array.chunks for size in sizes):
             raise ValueError(
@@ -310,11 +336,6 @@ def _check_layout(X: Any, y: Any) -> tuple[int, int]:
         raise ValueError(f"X is empty (shape {X.shape}); at least one sample and one column are needed")
     if y.shape[0] != n_samples:
         raise ValueError(f"X has {n_samples} rows but y has {y.shape[0]} labels; they must match")
-    if X.numblocks[1] != 1:
-        raise ValueError(
-            f"X must be chunked along rows only, each block holding all {n_features} columns; its column chunks "
-            f"are {X.chunks[1]}: use X.rechunk({{1: -1}})"
-        )
     if X.chunks[0] != y.chunks[0]:
         raise ValueError(
             f"the row blocks of X and y must align: X's row chunks are {X.chunks[0]}, y's are {y.chunks[0]}; "
@@ -379,7 +400,12 @@ def _warm_start(
 def newton(X: da.Array, y: da.Array, *, l2: float = 0.0, tol: float = 1e-10, max_iter: int = 100) -> FitResult:
     """Newton's method on :func:`logreg.cost` for dask arrays: one map-reduce over the row blocks per step.
 
-    ``X`` (with the intercept column first) and ``y`` must be chunked by rows only, with aligned row blocks.
+    ``X`` (with the intercept column first) and ``y`` are split into blocks of rows, and the row blocks of ``X``
+    and ``y`` must align. Every row block must hold all the columns of its rows, because a block's Hessian
+    ``X_b^T W_b X_b`` needs every column: an ``X`` chunked along its columns too, such as
+    ``da.concatenate([da.ones((n, 1)), features], axis=1)``, is rechunked here to one column chunk
+    (``X.rechunk({1: -1})``, done by the workers, block by block, as the fit persists the data). Its row chunks
+    stay as they are, so a lazy ``X`` is built where it will be kept.
     Every pass sends ``beta`` to the blocks and gets back their :class:`BlockTerms`; the client adds them up,
     solves ``H d = g`` and tries the full step at once together with the next pass (loss, gradient and
     Hessian at the candidate), so an accepted step costs exactly one pass. A rejected step is halved with
@@ -396,6 +422,8 @@ def newton(X: da.Array, y: da.Array, *, l2: float = 0.0, tol: float = 1e-10, max
         raise ValueError(f"tol must be > 0; got {tol!r}")
     max_iter = check_whole_number(max_iter, "max_iter", 0)
     n_samples, n_features = _check_layout(X, y)
+    if X.numblocks[1] > 1:
+        X = X.rechunk({1: -1})  # each row block in one piece: rows stay where they are, columns join
     mask = penalty_mask(n_features)
 
     def objective(beta: NDArray[np.float64], terms: BlockTerms) -> tuple[float, NDArray[np.float64]]:
@@ -451,6 +479,200 @@ def newton(X: da.Array, y: da.Array, *, l2: float = 0.0, tol: float = 1e-10, max
     if gradient_norm > tol and not (strength == 0 and terms.separated):
         warn_not_converged(len(history) - 1, gradient_norm, tol, stacklevel=2)
     return FitResult(beta, np.asarray(history), len(history) - 1, gradient_norm)
+
+
+def _is_dask_frame(values: Any) -> bool:
+    """A dask DataFrame or Series (checked without importing dask.dataframe, hence pandas, for arrays)."""
+    return dask.is_dask_collection(values) and hasattr(values, "_meta") and hasattr(values._meta, "dtypes")
+
+
+def _check_dask_input(values: Any, name: str) -> None:
+    """``values`` is a dask array, DataFrame or Series, and a frame ``X`` has numeric columns only."""
+    if not (isinstance(values, da.Array) or _is_dask_frame(values)):
+        raise ValueError(
+            f"{name} must be a dask array or a dask DataFrame/Series (got {type(values).__name__}); "
+            "fit in-memory data with logreg.LogisticRegression"
+        )
+    if name == "X" and _is_dask_frame(values):
+        if values.ndim != 2:
+            raise ValueError(f"X must be a 2-D matrix (n_samples, n_features); got a dask {type(values).__name__}")
+        from pandas.api.types import is_numeric_dtype  # a dask DataFrame's columns are pandas' dtypes
+
+        not_numeric = [column for column, dtype in values._meta.dtypes.items() if not is_numeric_dtype(dtype)]
+        if not_numeric:
+            raise ValueError(f"X must be numeric; its columns {not_numeric[:5]} are not: encode them as numbers")
+
+
+def _frames_as_arrays(*collections: Any) -> list[da.Array]:
+    """Dask DataFrames/Series as dask arrays with known row chunks; arrays unchanged.
+
+    A partition's length is unknown until it is built: all of them are counted in one computation on the
+    cluster (only the counts come back), from the persisted partitions.
+    """
+    frames = [collection for collection in collections if _is_dask_frame(collection)]
+    counts = dask.compute(*(frame.map_partitions(len) for frame in frames))
+    lengths = {id(frame): [int(count) for count in counted] for frame, counted in zip(frames, counts, strict=True)}
+    return [
+        _frame_as_array(collection, lengths[id(collection)]) if _is_dask_frame(collection) else collection
+        for collection in collections
+    ]
+
+
+def _frame_as_array(frame: Any, lengths: list[int] | None = None) -> da.Array:
+    """``frame.to_dask_array``; pandas' string columns become object arrays, which is what labels need."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Dask currently has limited support", UserWarning)
+        return frame.to_dask_array(lengths=lengths)
+
+
+def _persist(*collections: Any, owned: list[Any]) -> list[Any]:
+    """Build the blocks where they will be used and keep them: on the workers with a client, else here.
+
+    The futures of blocks persisted here are appended to ``owned``, for the caller to release.
+    """
+    client = _default_client()
+    if client is None:
+        return list(dask.persist(*collections))
+    if all(_persisted(collection) for collection in collections):
+        return list(collections)
+    kept = list(client.persist(list(collections)))
+    owned.extend(_new_futures(collections, kept))
+    return kept
+
+
+def _with_intercept(block: NDArray) -> NDArray[np.float64]:
+    design = np.empty((block.shape[0], block.shape[1] + 1))
+    design[:, 0] = 1.0
+    design[:, 1:] = block
+    return design
+
+
+def _two_probabilities(scores: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.column_stack([sigmoid(-scores), sigmoid(scores)])  # as logreg.LogisticRegression computes them
+
+
+def _pick_class(scores: NDArray[np.float64], classes: NDArray) -> NDArray:
+    return classes[(scores > 0).astype(int)]
+
+
+class LogisticRegression(ClassifierMixin, BaseEstimator):
+    """:class:`logreg.LogisticRegression` for dask arrays and dask DataFrames: two classes, fitted blockwise.
+
+    Minimises ``mean log loss + l2/2 * ||w||^2`` (the intercept unpenalised) with :func:`newton`, so it reaches
+    the optimum of :class:`logreg.LogisticRegression` with the same ``l2``, ``tol`` and ``max_iter`` (and, with
+    ``l2=None``, that of scikit-learn's default ``C=1``). ``X`` holds the features only: the intercept column is
+    added here. ``X`` is a dask array or a dask DataFrame of numeric columns (its column names become
+    ``feature_names_in_``); ``y`` is a dask array or Series with two distinct labels of any kind (numbers,
+    strings), kept in ``classes_``; the second one is the positive class.
+
+    ``fit`` persists ``X`` and ``y`` on the workers (with a ``dask.distributed`` client; otherwise in this
+    process), counts the partitions of a DataFrame and finds the labels there: only small results (lengths,
+    the distinct labels, each pass's sums) come back to the client. ``decision_function``, ``predict_proba``
+    and ``predict`` return lazy dask arrays; nothing is computed until you ask.
+
+    Parameters
+    ----------
+    l2 : float or None, default None
+        Strength of the L2 penalty on the weights. ``None`` means ``1 / n_samples``, scikit-learn's ``C=1``.
+    tol : float, default 1e-10
+        Stop when the largest entry of the gradient is at most ``tol``.
+    max_iter : int, default 1000
+        Most Newton steps.
+    """
+
+    def __init__(self, l2: float | None = None, tol: float = 1e-10, max_iter: int = 1000):
+        self.l2 = l2
+        self.tol = tol
+        self.max_iter = max_iter
+
+    def fit(self, X: Any, y: Any) -> LogisticRegression:
+        """Fit on dask features ``X`` (array or DataFrame) and labels ``y`` (array or Series) with aligned rows."""
+        l2 = None if self.l2 is None else check_l2(self.l2)
+        if not self.tol > 0:
+            raise ValueError(f"tol must be > 0; got {self.tol!r}")
+        max_iter = check_whole_number(self.max_iter, "max_iter", 1)
+        _check_dask_input(X, "X")
+        _check_dask_input(y, "y")
+        self._check_columns(X, reset=True)
+        if not (_is_dask_frame(X) or _is_dask_frame(y)):
+            _check_layout(X, y, numeric_labels=False)  # before anything is computed
+        owned: list[Any] = []  # futures of the blocks this fit keeps on the workers
+        try:
+            result, classes = self._fit_kept(X, y, l2, max_iter, owned)
+        finally:  # also on error: a traceback would otherwise keep the blocks alive on the workers
+            if owned:
+                _default_client().cancel(owned)
+        self.classes_ = classes
+        self.intercept_ = result.beta[:1].copy()
+        self.coef_ = result.beta[None, 1:].copy()
+        self.n_iter_ = np.array([result.n_iter])
+        return self
+
+    def _fit_kept(self, X: Any, y: Any, l2: float | None, max_iter: int, owned: list[Any]) -> tuple[FitResult, NDArray]:
+        """The fit proper on persisted blocks; the futures of the blocks it persists go to ``owned``."""
+        X, y = _frames_as_arrays(*_persist(X, y, owned=owned))
+        n_samples, n_features = _check_layout(X, y, numeric_labels=False)
+        classes = da.unique(y).compute()  # on the cluster: each block's distinct labels, then theirs
+        if classes.dtype.kind in "fc":
+            as_finite_array(classes, "y", ndim=1)  # NaN or inf among the labels
+        check_classification_targets(classes)
+        check_two_classes_at_least(classes)
+        if classes.size > 2:
+            raise ValueError(
+                f"y has {classes.size} classes ({classes[:5].tolist()}); logreg.distributed.LogisticRegression "
+                "fits two classes only (logreg.LogisticRegression fits more, one-vs-rest, in memory)"
+            )
+        # One task per row block, which needs only that block: the workers build the design where the block is
+        # (a concatenation with a separate block of ones would be a second input the scheduler could move).
+        design = X.rechunk({1: -1}).map_blocks(
+            _with_intercept, chunks=(X.chunks[0], (n_features + 1,)), dtype=np.float64
+        )
+        target = (y == classes[1]).astype(np.float64)
+        n_kept = len(owned)
+        design, target = _persist(design, target, owned=owned)  # built from the kept blocks, where they are
+        del X, y, owned[:n_kept]  # the features and labels as given go once the design is built (not cancelled:
+        # that would cancel the design that is being built from them)
+        result = newton(design, target, l2=1.0 / n_samples if l2 is None else l2, tol=self.tol, max_iter=max_iter)
+        return result, classes
+
+    def _check_columns(self, X: Any, *, reset: bool) -> None:
+        """scikit-learn's own checks of ``n_features_in_`` and ``feature_names_in_`` (on a frame's empty meta)."""
+        if isinstance(X, da.Array) and X.ndim != 2:
+            raise ValueError(f"X must be a 2-D matrix (n_samples, n_features); got a dask array of shape {X.shape}")
+        columns = X._meta if _is_dask_frame(X) else X
+        _check_feature_names(self, columns, reset=reset)
+        _check_n_features(self, columns, reset=reset)
+
+    def _features(self, X: Any) -> da.Array:
+        check_is_fitted(self)
+        _check_dask_input(X, "X")
+        self._check_columns(X, reset=False)
+        if _is_dask_frame(X):
+            return _frame_as_array(X)  # row chunks unknown: fine, the products below are row by row
+        if X.dtype.kind not in "biuf":
+            raise ValueError(f"X must be numeric; got a dask array of dtype {X.dtype}")
+        return X
+
+    def decision_function(self, X: Any) -> da.Array:
+        """Linear scores ``X @ coef_ + intercept_``, one per row: a lazy dask array."""
+        return self._features(X) @ self.coef_[0] + self.intercept_[0]
+
+    def predict_proba(self, X: Any) -> da.Array:
+        """Probabilities of ``classes_[0]`` and ``classes_[1]``, one row per sample: a lazy dask array."""
+        scores = self.decision_function(X)
+        chunks = (scores.chunks[0], (2,))
+        return scores.map_blocks(_two_probabilities, new_axis=1, chunks=chunks, dtype=np.float64)
+
+    def predict(self, X: Any) -> da.Array:
+        """The more probable class of every row (``classes_[1]`` when the score is positive): a lazy dask array."""
+        return self.decision_function(X).map_blocks(_pick_class, classes=self.classes_, dtype=self.classes_.dtype)
+
+    def score(self, X: Any, y: Any) -> float:
+        """Accuracy on ``X`` and ``y``, computed on the cluster: only the number comes back."""
+        predictions = self.predict(X)
+        _check_dask_input(y, "y")
+        labels = _frame_as_array(y) if _is_dask_frame(y) else y
+        return float(da.mean(predictions == labels).compute())
 
 
 def synthetic_block(

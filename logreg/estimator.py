@@ -11,7 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from logreg._validation import check_l1, check_l2, check_sample_weight
+from logreg._validation import check_l1, check_l2, check_sample_weight, check_two_classes_at_least
 from logreg.loss import objective_and_gradient
 from logreg.multinomial import newton_multinomial
 from logreg.optimize import FitResult, lbfgs, newton_unchecked
@@ -205,10 +205,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_, encoded = np.unique(y, return_inverse=True)
-        if self.classes_.size < 2:
-            raise ValueError(
-                f"y contains one class only ({self.classes_[0]!r}); a classifier needs at least two classes"
-            )
+        check_two_classes_at_least(self.classes_)
         n_samples, n_features = X.shape
         weights = check_sample_weight(sample_weight, n_samples)
         if weights is not None:

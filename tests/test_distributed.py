@@ -12,9 +12,10 @@ import dask
 import dask.array as da
 import numpy as np
 import pytest
+import sklearn.linear_model
 from distributed import Client, LocalCluster
 from sklearn.datasets import make_classification
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 import logreg
 import logreg.distributed as ld
@@ -245,7 +246,6 @@ def bad_block(shape):
         (lambda X, y: (X, y[:, None]), r"y must be a 1-D vector"),
         (lambda X, y: (X.astype(str), y), "X must be numeric"),
         (lambda X, y: (X, y[:-1]), "X has 3000 rows but y has 2999 labels"),
-        (lambda X, y: (X.rechunk((700, 3)), y), r"chunked along rows only.*rechunk\(\{1: -1\}\)"),
         (lambda X, y: (X, y.rechunk(1000)), "row blocks of X and y must align"),
         (lambda X, y: (X[y > 0], y[y > 0]), "unknown chunk sizes"),
         (lambda X, y: (X[:0], y[:0]), "X is empty"),
@@ -288,3 +288,235 @@ def test_importing_logreg_does_not_import_dask():
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert completed.returncode == 0, completed.stderr
+
+
+# --- columns in several chunks: newton rechunks them itself -------------------------------------------------------
+
+
+@pytest.mark.parametrize("column_chunks", [(1, 6), (1, 2, 2, 2)])
+def test_an_intercept_column_concatenated_in_its_own_chunk_is_rechunked(client, problem, column_chunks):
+    X, y = problem
+    features = da.from_array(X[:, 1:], chunks=((700, 800, 900, 600), column_chunks[1:]))
+    design = da.concatenate([da.ones((3000, 1), chunks=(features.chunks[0], 1)), features], axis=1)
+    assert design.chunks[1] == column_chunks, "the natural way to add an intercept makes several column chunks"
+    expected = logreg.newton(X, y, l2=0.01)
+    with client.as_current():
+        on_cluster = ld.newton(design, da.from_array(y, chunks=(features.chunks[0],)), l2=0.01)
+    in_process = ld.newton(design, da.from_array(y, chunks=(features.chunks[0],)), l2=0.01)
+    for result in (on_cluster, in_process):
+        np.testing.assert_allclose(result.beta, expected.beta, rtol=0, atol=1e-8)
+        np.testing.assert_allclose(result.history, expected.history, rtol=1e-12)
+
+
+def test_rechunking_joins_columns_without_moving_row_boundaries(client, problem, monkeypatch):
+    """The blocks the fit holds are the row blocks given, each with all 7 columns."""
+    X, y = problem
+    shapes = []
+    original = ld._checked_block_terms
+
+    def recording(X_block, y_block, shape, beta):
+        shapes.append(np.shape(X_block))
+        return original(X_block, y_block, shape, beta)
+
+    monkeypatch.setattr(ld, "_checked_block_terms", recording)
+    design = da.from_array(X, chunks=((1000, 2000), (3, 4)))
+    ld.newton(design, da.from_array(y, chunks=((1000, 2000),)), l2=0.01)  # in this process: calls recorded
+    assert shapes == [(1000, 7), (2000, 7)]
+
+
+# --- the estimator --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def features() -> tuple[np.ndarray, np.ndarray]:
+    X, y = make_classification(n_samples=2000, n_features=5, n_informative=4, n_redundant=0, random_state=1)
+    return X, y
+
+
+def frame(X: np.ndarray, y: np.ndarray, npartitions: int = 4):
+    import dask.dataframe as dd
+    import pandas as pd
+
+    table = pd.DataFrame(X, columns=[f"x{k}" for k in range(X.shape[1])]).assign(label=np.where(y > 0, "yes", "no"))
+    data = dd.from_pandas(table, npartitions=npartitions)
+    return data[[f"x{k}" for k in range(X.shape[1])]], data["label"]
+
+
+@pytest.mark.parametrize("l2", [None, 0.0, 0.05])
+def test_the_estimator_reaches_the_in_memory_estimators_optimum(client, features, l2):
+    X, y = features
+    expected = logreg.LogisticRegression(l2=l2).fit(X, y)
+    with client.as_current():
+        model = ld.LogisticRegression(l2=l2).fit(da.from_array(X, chunks=(500, 2)), da.from_array(y, chunks=500))
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(model.intercept_, expected.intercept_, rtol=0, atol=1e-8)
+    np.testing.assert_array_equal(model.classes_, expected.classes_)
+    assert model.coef_.shape == (1, 5) and model.intercept_.shape == (1,) and model.n_features_in_ == 5
+    assert model.n_iter_.shape == (1,) and 3 <= model.n_iter_[0] <= 12
+    assert not hasattr(model, "feature_names_in_")
+
+
+def test_the_default_is_scikit_learns_c_equal_one(client, features):
+    X, y = features
+    reference = sklearn.linear_model.LogisticRegression(C=1.0, tol=1e-12, max_iter=10_000).fit(X, y)
+    with client.as_current():
+        model = ld.LogisticRegression().fit(da.from_array(X, chunks=700), da.from_array(y, chunks=700))
+    np.testing.assert_allclose(model.coef_, reference.coef_, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(model.intercept_, reference.intercept_, rtol=0, atol=1e-6)
+    assert np.max(np.abs(model.coef_)) > 0.1, "a real model, not all zeros"
+
+
+def test_a_dataframe_gives_feature_names_and_string_classes(client, features):
+    X, y = features
+    X_frame, y_frame = frame(X, y)
+    expected = logreg.LogisticRegression().fit(X, np.where(y > 0, "yes", "no"))
+    with client.as_current():
+        model = ld.LogisticRegression().fit(X_frame, y_frame)
+        deadline = time.monotonic() + 15
+        while client.who_has() and time.monotonic() < deadline:  # releasing is asynchronous
+            time.sleep(0.05)
+        assert client.who_has() == {}, f"the fit keeps nothing on the workers once it returns: {client.who_has()}"
+        assert model.score(X_frame, y_frame) == pytest.approx(expected.score(X, np.where(y > 0, "yes", "no")))
+    assert list(model.feature_names_in_) == ["x0", "x1", "x2", "x3", "x4"] and model.n_features_in_ == 5
+    assert list(model.classes_) == ["no", "yes"]
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(model.intercept_, expected.intercept_, rtol=0, atol=1e-8)
+    with pytest.raises(ValueError, match="feature names should match"):
+        model.predict(X_frame[["x1", "x0", "x2", "x3", "x4"]])
+
+
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names")  # scikit-learn's, as in memory
+def test_predictions_are_lazy_and_compute_to_the_in_memory_values(client, features):
+    X, y = features
+    X_frame, y_frame = frame(X, y)
+    with client.as_current():
+        model = ld.LogisticRegression().fit(X_frame, y_frame)
+        same = logreg.LogisticRegression().fit(X, np.where(y > 0, "yes", "no"))
+        same.coef_, same.intercept_ = model.coef_, model.intercept_  # the same coefficients in memory
+        for data in (X_frame, da.from_array(X, chunks=300)):
+            outputs = (model.decision_function(data), model.predict_proba(data), model.predict(data))
+            assert all(isinstance(output, da.Array) for output in outputs)
+            scores, probabilities, labels = dask.compute(*outputs)
+            np.testing.assert_allclose(scores, same.decision_function(X), rtol=1e-13, atol=1e-13)
+            np.testing.assert_allclose(probabilities, same.predict_proba(X), rtol=1e-13, atol=1e-15)
+            np.testing.assert_array_equal(labels, same.predict(X))
+    assert probabilities.shape == (2000, 2) and set(labels) == {"no", "yes"}
+
+
+def test_labels_are_checked_on_the_cluster_and_only_small_results_come_back(client, features, monkeypatch):
+    """Every result that a computation brings to the client is a few numbers, never a column of the data."""
+    import dask.base
+
+    sizes = []
+    original = dask.base.compute
+
+    def recording(*args, **kwargs):
+        results = original(*args, **kwargs)
+        sizes.extend(np.asarray(result, dtype=object).size for result in results)
+        return results
+
+    monkeypatch.setattr(dask.base, "compute", recording)
+    monkeypatch.setattr(dask, "compute", recording)
+    X, y = features
+    with client.as_current():
+        model = ld.LogisticRegression().fit(*frame(X, y))
+    assert sizes and max(sizes) <= 4, sizes  # partition lengths (4) and the two classes
+    assert list(model.classes_) == ["no", "yes"]
+
+
+def bad_estimator_input(X, y, case):
+    """Dask versions of in-memory X and y with one problem each."""
+    Xd, yd = da.from_array(X, chunks=(500, -1)), da.from_array(y.astype(float), chunks=500)
+    if case == "X NaN":
+        return da.where(da.arange(2000)[:, None] == 1234, np.nan, Xd), yd
+    if case == "X inf":
+        return da.where(da.arange(2000)[:, None] == 1234, np.inf, Xd), yd
+    if case == "y NaN":
+        return Xd, da.where(da.arange(2000) == 7, np.nan, yd).rechunk(500)
+    if case == "y inf":
+        return Xd, da.where(da.arange(2000) == 7, np.inf, yd).rechunk(500)
+    if case == "one class":
+        return Xd, da.ones_like(yd)
+    if case == "continuous":
+        return Xd, yd + 0.5 * (da.arange(2000) % 3)
+    raise AssertionError(case)
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("X NaN", "X contains NaN"),
+        ("X inf", "X contains inf"),
+        ("y NaN", "y contains NaN"),
+        ("y inf", "y contains inf"),
+        ("one class", r"y contains one class only \(np.float64\(1.0\)\); a classifier needs at least two"),
+        ("continuous", "Unknown label type: continuous"),
+    ],
+)
+def test_bad_input_gets_the_in_memory_estimators_error(client, features, case, message):
+    X_bad, y_bad = bad_estimator_input(*features, case)
+    with pytest.raises(ValueError, match=message):
+        logreg.LogisticRegression().fit(*dask.compute(X_bad, y_bad))
+    with client.as_current(), pytest.raises(ValueError, match=message):
+        ld.LogisticRegression().fit(X_bad, y_bad)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda X, y: (X.compute(), y), "X must be a dask array or a dask DataFrame/Series"),
+        (lambda X, y: (X, y.compute()), "y must be a dask array or a dask DataFrame/Series"),
+        (lambda X, y: (X[:, 0], y), r"X must be a 2-D matrix"),
+        (lambda X, y: (X, y[:, None]), r"y must be a 1-D vector"),
+        (lambda X, y: (X, y[:-1]), "X has 2000 rows but y has 1999 labels"),
+        (lambda X, y: (X, y.rechunk(400)), r"row blocks of X and y must align.*\(500, 500, 500, 500\)"),
+        (lambda X, y: (X, y + (da.arange(2000, chunks=500) % 7 == 0)), r"y has 3 classes \(\[0, 1, 2\]\).*two"),
+        (lambda X, y: (X.astype(str), y), "X must be numeric"),
+    ],
+)
+def test_bad_dask_arrays_are_named(client, features, make, message):
+    X, y = features
+    X_bad, y_bad = make(da.from_array(X, chunks=(500, -1)), da.from_array(y, chunks=500))
+    with client.as_current(), pytest.raises(ValueError, match=message):
+        ld.LogisticRegression().fit(X_bad, y_bad)
+
+
+def test_bad_dataframes_are_named(client, features):
+    X, y = features
+    X_frame, y_frame = frame(X, y)
+    with pytest.raises(ValueError, match=r"X must be numeric; its columns \['name'\] are not"):
+        ld.LogisticRegression().fit(X_frame.assign(name="a"), y_frame)
+    with pytest.raises(ValueError, match="y must be a 1-D vector"):
+        ld.LogisticRegression().fit(X_frame, X_frame[["x0"]])
+    X_other, y_other = frame(X, y, npartitions=3)
+    with client.as_current(), pytest.raises(ValueError, match="row blocks of X and y must align"):
+        ld.LogisticRegression().fit(X_frame, y_other)
+    model = ld.LogisticRegression().fit(X_frame, y_frame)
+    expected = logreg.LogisticRegression().fit(X, y)
+    for fitted, data in [(model, X_frame[["x0", "x1", "x2"]]), (expected, X_frame[["x0", "x1", "x2"]].compute())]:
+        with pytest.raises(ValueError, match="X has 3 features, but LogisticRegression is expecting 5"):
+            fitted.predict(data.values if fitted is expected else data.to_dask_array())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"l2": -1.0}, "l2 must be"), ({"tol": 0.0}, "tol must be"), ({"max_iter": 0}, "max_iter must be a whole")],
+)
+def test_bad_estimator_arguments(features, kwargs, message):
+    X, y = features
+    with pytest.raises(ValueError, match=message):
+        ld.LogisticRegression(**kwargs).fit(da.from_array(X), da.from_array(y))
+    with pytest.raises(NotFittedError):
+        ld.LogisticRegression().predict(da.from_array(X))
+
+
+def test_a_failed_fit_leaves_nothing_on_the_workers(client, features):
+    """The error's traceback holds the fit's frames: the blocks they persisted are cancelled, not kept by it."""
+    X, y = features
+    X_frame, y_frame = frame(X, np.zeros_like(y))
+    with client.as_current(), pytest.raises(ValueError, match="one class only") as error:
+        ld.LogisticRegression().fit(X_frame, y_frame)
+    deadline = time.monotonic() + 15
+    while client.who_has() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert client.who_has() == {} and error.traceback, client.who_has()
