@@ -148,10 +148,17 @@ def pypi_wheel(name: str, version: str, cache: Path) -> Path:
     return pypi_wheels({name: version}, cache)[name]
 
 
+#: the packages of this checkout's distribution (pyproject's ``packages.find``): the mathematics and the book's
+#: presentation helpers (interactive figures), which the chapters import too
+PACKAGES = ("logreg", "bookkit")
+
+
 def build_logreg_wheel(dest: Path, scratch: Path) -> Path:
-    """A pure-Python wheel of this checkout's ``logreg`` (built from a copy, so no build/ appears in the tree)."""
+    """A pure-Python wheel of this checkout's ``logreg`` and ``bookkit`` (built from a copy, so no build/ appears
+    in the tree)."""
     shutil.rmtree(scratch, ignore_errors=True)
-    shutil.copytree(ROOT / "logreg", scratch / "logreg", ignore=shutil.ignore_patterns("__pycache__"))
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, scratch / package, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, scratch / name)
     subprocess.run(

@@ -104,7 +104,9 @@ def imported_modules(source: str) -> set[str]:
 def browser_sources() -> dict[str, str]:
     """Python source of every chapter and `logreg` module a reader runs in the browser."""
     sources = {path.relative_to(ROOT).as_posix(): code_of(path) for path in toc_chapters()}
-    sources |= {path.relative_to(ROOT).as_posix(): path.read_text() for path in sorted((ROOT / "logreg").glob("*.py"))}
+    for package in build_lite.PACKAGES:
+        modules = sorted((ROOT / package).glob("*.py"))
+        sources |= {path.relative_to(ROOT).as_posix(): path.read_text() for path in modules}
     return {name: source for name, source in sources.items() if name not in NOT_IN_THE_BROWSER}
 
 
@@ -187,9 +189,19 @@ def test_the_set_up_cell_does_nothing_here():
 def test_every_module_the_chapters_and_logreg_import_exists_in_pyodide():
     available = available_in_pyodide()
     missing = {
-        name: sorted(imported_modules(source) - available - {"logreg"}) for name, source in browser_sources().items()
+        name: sorted(imported_modules(source) - available - set(build_lite.PACKAGES))
+        for name, source in browser_sources().items()
     }
     assert {name: modules for name, modules in missing.items() if modules} == {}
+
+
+def test_the_browser_wheel_carries_every_package_pyproject_installs(tmp_path):
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert {pattern.rstrip("*") for pattern in include} == set(build_lite.PACKAGES)
+    wheel = build_lite.build_logreg_wheel(tmp_path, tmp_path / "src")
+    with zipfile.ZipFile(wheel) as archive:
+        tops = {name.split("/")[0] for name in archive.namelist() if ".dist-info" not in name}
+    assert tops == {"logreg", "bookkit"}
 
 
 def test_the_browser_exclusions_are_exactly_the_dask_parts():
@@ -264,9 +276,10 @@ def test_the_site_ships_logreg_its_missing_dependencies_and_the_data():
     from logreg import datasets
 
     wheels = shipped_wheels()
-    modules = {path.stem for path in (ROOT / "logreg").glob("*.py")}
     with zipfile.ZipFile(next((LITE / "pypi").glob("logreg-*-py3-none-any.whl"))) as archive:
-        assert {Path(name).stem for name in archive.namelist() if name.startswith("logreg/")} == modules
+        for package in build_lite.PACKAGES:  # logreg and bookkit (the chapters' interactive figures)
+            modules = {path.stem for path in (ROOT / package).glob("*.py")}
+            assert {Path(name).stem for name in archive.namelist() if name.startswith(f"{package}/")} == modules
     assert {"logreg", "pooch", "myst-nb-glue", "comm"} <= set(wheels)
     assert wheels["myst-nb-glue"][1] == {"myst_nb"}
     index = json.loads((LITE / "pypi" / "all.json").read_text())
