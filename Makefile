@@ -169,7 +169,7 @@ bubblewrap:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; }
 
 lint: venv
-	$(BIN)/ruff check logreg classroom scripts _ext tests benchmarks chapters
+	$(BIN)/ruff check logreg bookkit classroom scripts _ext tests benchmarks chapters
 
 clean:
 	rm -rf _build .mathjax_static .lite_cache .axe_core .pytest_cache .ruff_cache .hypothesis

@@ -37,6 +37,7 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 WIDTH, HEIGHT = 640, 400
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 12, 52
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+RIGHT_AXIS = 48  # room taken from the plot for a right-hand axis's labels
 #: most frames one figure may hold (every combination of control values): the page carries all of them
 MAX_FRAMES = 2000
 MARKERS = ("o", "s", "^", "D")
@@ -49,7 +50,10 @@ MINUS = "\u2212"
 # --- marks ---------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Line:
-    """A polyline through ``(x, y)``; NaN in ``x`` or ``y`` breaks it into segments (several curves in one mark)."""
+    """A polyline through ``(x, y)``; NaN in ``x`` or ``y`` breaks it into segments (several curves in one mark).
+
+    ``axis="right"`` measures ``y`` on the figure's right-hand axis (``y2lim``), as do Points and HLine.
+    """
 
     x: Any
     y: Any
@@ -57,6 +61,7 @@ class Line:
     color: str | None = None
     dash: bool = False
     width: float = 2
+    axis: str = "left"
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ class Points:
     color: str | None = None
     marker: str = "o"
     size: float = 5
+    axis: str = "left"
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class HLine:
     color: str | None = None
     dash: bool = True
     width: float = 1.5
+    axis: str = "left"
 
 
 @dataclass(frozen=True)
@@ -149,9 +156,17 @@ class _Axis:
     start: float
     length: float
     flip: bool
+    log: bool = False
 
-    def __call__(self, values: np.ndarray) -> np.ndarray:
-        fraction = (np.asarray(values, dtype=float) - self.lo) / (self.hi - self.lo)
+    def __call__(self, values: Any) -> np.ndarray:
+        values = np.asarray(values, dtype=float)
+        if self.log:  # a non-positive value has no place on a log axis: NaN breaks the line there
+            with np.errstate(divide="ignore", invalid="ignore"):
+                values = np.where(values > 0, np.log10(np.where(values > 0, values, 1.0)), np.nan)
+            lo, hi = math.log10(self.lo), math.log10(self.hi)
+        else:
+            lo, hi = self.lo, self.hi
+        fraction = (values - lo) / (hi - lo)
         return self.start + self.length * (1.0 - fraction if self.flip else fraction)
 
 
@@ -199,6 +214,11 @@ class InteractiveFigure:
         static: Sequence[Mark] = (),
         description: str,
         caption: str | None = None,
+        xscale: str = "linear",
+        yscale: str = "linear",
+        y2lim: tuple[float, float] | None = None,
+        y2label: str = "",
+        y2scale: str = "linear",
     ) -> None:
         if not isinstance(key, str) or not KEY.match(key):
             raise ValueError(f"interactive_figure: key {key!r} must be lower-case words joined by '-' (an HTML id)")
@@ -209,7 +229,9 @@ class InteractiveFigure:
         self.key, self.title, self.xlabel, self.ylabel = key, title, xlabel, ylabel
         self.description = description
         self.caption = caption or description
-        self.xlim, self.ylim = _limits(xlim, "xlim", key), _limits(ylim, "ylim", key)
+        self.xscale, self.yscale = _scale(xscale, "xscale", key), _scale(yscale, "yscale", key)
+        self.xlim = _limits(xlim, "xlim", key, log=self.xscale == "log")
+        self.ylim = _limits(ylim, "ylim", key, log=self.yscale == "log")
         self.controls = _check_controls(controls, key)
         self.static = _check_marks(static, f"interactive_figure {key!r}: static", allow_text=False)
         grids = [_choices(control) for control in self.controls]
@@ -227,8 +249,20 @@ class InteractiveFigure:
             kwargs = {control.name: value for control, (_, value) in zip(self.controls, combination, strict=True)}
             where = f"interactive_figure {key!r}: frame({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
             self.frames.append(_check_marks(frame(**kwargs), where, allow_text=True))
-        self._x = _Axis(*self.xlim, LEFT, PLOT_W, flip=False)
-        self._y = _Axis(*self.ylim, TOP, PLOT_H, flip=True)
+        self.y2label, self.y2scale = y2label, _scale(y2scale, "y2scale", key)
+        self.y2lim = None if y2lim is None else _limits(y2lim, "y2lim", key, log=self.y2scale == "log")
+        on_the_right = [
+            m for marks in (self.static, *self.frames) for m in marks if getattr(m, "axis", "left") != "left"
+        ]
+        if any(mark.axis != "right" for mark in on_the_right):
+            raise ValueError(f"interactive_figure {key!r}: a mark's axis is 'left' or 'right'")
+        if on_the_right and self.y2lim is None:
+            raise ValueError(f"interactive_figure {key!r}: marks on the right axis need y2lim")
+        #: the plot's width: narrower when a right-hand axis needs room for its labels
+        self._plot_w = PLOT_W if self.y2lim is None else PLOT_W - RIGHT_AXIS
+        self._x = _Axis(*self.xlim, LEFT, self._plot_w, flip=False, log=self.xscale == "log")
+        self._y = _Axis(*self.ylim, TOP, PLOT_H, flip=True, log=self.yscale == "log")
+        self._y2 = None if self.y2lim is None else _Axis(*self.y2lim, TOP, PLOT_H, flip=True, log=self.y2scale == "log")
         self._html: str | None = None
         self._png: bytes | None = None
 
@@ -252,22 +286,23 @@ class InteractiveFigure:
         """The mark's style (JSON-ready) and its coordinate arrays in rounded pixels (None breaks a line)."""
         color = _color(mark.color, n)
         label = {"l": mark.label} if mark.label else {}
+        y_axis = self._y2 if getattr(mark, "axis", "left") == "right" else self._y
         if isinstance(mark, HLine | VLine):
             if isinstance(mark, HLine):
-                mark = Line(list(self.xlim), [mark.y, mark.y], mark.label, mark.color, mark.dash, mark.width)
+                mark = Line(list(self.xlim), [mark.y, mark.y], mark.label, mark.color, mark.dash, mark.width, mark.axis)
             else:
                 mark = Line([mark.x, mark.x], list(self.ylim), mark.label, mark.color, mark.dash, mark.width)
         if isinstance(mark, Line):
-            xs, ys = _clip_polyline(self._x(mark.x), self._y(mark.y))
+            xs, ys = _clip_polyline(self._x(mark.x), y_axis(mark.y), self._plot_w)
             style = {"k": "line", "c": color, "w": float(mark.width), "d": bool(mark.dash), **label}
             return style, [xs, ys]
         if isinstance(mark, Points):
-            px, py = self._x(mark.x), self._y(mark.y)
+            px, py = self._x(mark.x), y_axis(mark.y)
             keep = (
                 np.isfinite(px)
                 & np.isfinite(py)
                 & (px > LEFT - 10)
-                & (px < WIDTH - RIGHT + 10)
+                & (px < LEFT + self._plot_w + 10)
                 & (py > TOP - 10)
                 & (py < TOP + PLOT_H + 10)
             )
@@ -277,9 +312,9 @@ class InteractiveFigure:
         x, height = np.asarray(mark.x, dtype=float), np.asarray(mark.height, dtype=float)
         keep = np.isfinite(x) & np.isfinite(height)
         x, height = x[keep], height[keep]
-        left = np.clip(self._x(x - mark.width / 2), LEFT, LEFT + PLOT_W)
-        right = np.clip(self._x(x + mark.width / 2), LEFT, LEFT + PLOT_W)
-        base = self._y(np.zeros_like(height))
+        left = np.clip(self._x(x - mark.width / 2), LEFT, LEFT + self._plot_w)
+        right = np.clip(self._x(x + mark.width / 2), LEFT, LEFT + self._plot_w)
+        base = self._y(np.full_like(height, self.ylim[0] if self._y.log else 0.0))  # log axis: bars from its bottom
         top = np.clip(np.minimum(base, self._y(height)), TOP, TOP + PLOT_H)
         bottom = np.clip(np.maximum(base, self._y(height)), TOP, TOP + PLOT_H)
         style = {"k": "bars", "c": color, **label}
@@ -323,7 +358,7 @@ class InteractiveFigure:
             f'<svg class="bk-plot" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{ident}-title" '
             f'aria-describedby="{ident}-desc" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" '
             'font-size="13">',
-            f'<defs><clipPath id="{ident}-clip"><rect x="{LEFT}" y="{TOP}" width="{PLOT_W}" height="{PLOT_H}"/>'
+            f'<defs><clipPath id="{ident}-clip"><rect x="{LEFT}" y="{TOP}" width="{self._plot_w}" height="{PLOT_H}"/>'
             "</clipPath></defs>",
             self._axes_svg(),
             f'<g class="bk-static" clip-path="url(#{ident}-clip)">{_marks_svg(static, store)}</g>',
@@ -361,26 +396,43 @@ class InteractiveFigure:
         return "\n".join(parts)
 
     def _axes_svg(self) -> str:
-        x_ticks, y_ticks = _ticks(*self.xlim), _ticks(*self.ylim)
-        bottom, right = TOP + PLOT_H, LEFT + PLOT_W
+        x_ticks, y_ticks = _ticks(*self.xlim, log=self._x.log), _ticks(*self.ylim, log=self._y.log)
+        x_powers, y_powers = self._x.log and _powers_of_ten(x_ticks), self._y.log and _powers_of_ten(y_ticks)
+        bottom, right = TOP + PLOT_H, LEFT + self._plot_w
         grid, labels = [], []
         for tick in x_ticks:
             px = _num(float(self._x(tick)))
             grid.append(f'<line x1="{px}" y1="{TOP}" x2="{px}" y2="{bottom}"/>')
-            labels.append(f'<text x="{px}" y="{bottom + 18}" text-anchor="middle">{_tick_label(tick)}</text>')
+            label = _tick_label(tick, x_powers)
+            labels.append(f'<text x="{px}" y="{bottom + 18}" text-anchor="middle">{label}</text>')
         for tick in y_ticks:
             py = _num(float(self._y(tick)))
             grid.append(f'<line x1="{LEFT}" y1="{py}" x2="{right}" y2="{py}"/>')
-            labels.append(f'<text x="{LEFT - 6}" y="{py}" text-anchor="end" dy="0.35em">{_tick_label(tick)}</text>')
-        x_title = f'<text x="{LEFT + PLOT_W / 2:g}" y="{HEIGHT - 8}" text-anchor="middle">{_esc(self.xlabel)}</text>'
+            label = _tick_label(tick, y_powers)
+            labels.append(f'<text x="{LEFT - 6}" y="{py}" text-anchor="end" dy="0.35em">{label}</text>')
+        x_title = (
+            f'<text x="{LEFT + self._plot_w / 2:g}" y="{HEIGHT - 8}" text-anchor="middle">{_esc(self.xlabel)}</text>'
+        )
         y_mid = TOP + PLOT_H / 2
         y_title = (
             f'<text x="14" y="{y_mid:g}" text-anchor="middle" transform="rotate(-90 14 {y_mid:g})">'
             f"{_esc(self.ylabel)}</text>"
         )
+        if self._y2 is not None:  # the right-hand axis: its ticks and title (no grid lines of its own)
+            y2_ticks = _ticks(*self.y2lim, log=self._y2.log)
+            y2_powers = self._y2.log and _powers_of_ten(y2_ticks)
+            for tick in y2_ticks:
+                py = _num(float(self._y2(tick)))
+                label = _tick_label(tick, y2_powers)
+                labels.append(f'<text x="{right + 6}" y="{py}" text-anchor="start" dy="0.35em">{label}</text>')
+            x2 = WIDTH - 10
+            y_title += (
+                f'<text x="{x2}" y="{y_mid:g}" text-anchor="middle" transform="rotate(-90 {x2} {y_mid:g})">'
+                f"{_esc(self.y2label)}</text>"
+            )
         return (
             f'<g class="bk-grid" stroke="#d0d0d0" stroke-width="1">{"".join(grid)}</g>'
-            f'<rect class="bk-frame" x="{LEFT}" y="{TOP}" width="{PLOT_W}" height="{PLOT_H}" fill="none" '
+            f'<rect class="bk-frame" x="{LEFT}" y="{TOP}" width="{self._plot_w}" height="{PLOT_H}" fill="none" '
             'stroke="#595959"/>'
             f'<g class="bk-axis-text" fill="#1a1a1a">{"".join(labels)}{x_title}{y_title}</g>'
         )
@@ -401,12 +453,21 @@ class InteractiveFigure:
         with mpl.rc_context(style):
             figure = Figure(figsize=(WIDTH / 100, HEIGHT / 100), dpi=100)
             ax = figure.add_subplot()
+            ax2 = ax.twinx() if self.y2lim is not None else None
             marks = [*self.static, *self.initial_frame]
             for n, mark in enumerate(m for m in marks if not isinstance(m, Text)):
-                _draw_matplotlib(ax, mark, _color(mark.color, n if n < len(self.static) else n - len(self.static)))
+                target = ax2 if getattr(mark, "axis", "left") == "right" else ax
+                _draw_matplotlib(target, mark, _color(mark.color, n if n < len(self.static) else n - len(self.static)))
+            ax.set(xscale=self.xscale, yscale=self.yscale)
             ax.set(title=self.title, xlabel=self.xlabel, ylabel=self.ylabel, xlim=self.xlim, ylim=self.ylim)
-            if any(getattr(mark, "label", None) for mark in marks):
-                ax.legend(loc="best", fontsize=9)
+            handles, labels = ax.get_legend_handles_labels()
+            if ax2 is not None:
+                ax2.set(yscale=self.y2scale, ylim=self.y2lim, ylabel=self.y2label)
+                ax2.grid(False)
+                more_handles, more_labels = ax2.get_legend_handles_labels()
+                handles, labels = handles + more_handles, labels + more_labels
+            if handles:
+                (ax2 or ax).legend(handles, labels, loc="best", fontsize=9)
             readout = self._readout(self.initial_frame)
             bottom = 0.0
             if readout:
@@ -445,13 +506,20 @@ def interactive_figure(
     static: Sequence[Mark] = (),
     description: str,
     caption: str | None = None,
+    xscale: str = "linear",
+    yscale: str = "linear",
+    y2lim: tuple[float, float] | None = None,
+    y2label: str = "",
+    y2scale: str = "linear",
 ) -> InteractiveFigure:
     """A figure the reader moves with ``controls``: ``frame(**values)`` returns its marks for each combination.
 
     ``key`` (unique in the book, lower-case words joined by ``-``) names the figure's HTML ids. ``static`` marks are
     drawn under every frame. ``description`` is the text alternative (what moving each control shows); ``caption``
     (default: the description) is the caption of the still printed in the PDF. Every combination of control values
-    is computed now and stored in the page: keep grids small (at most 2,000 frames).
+    is computed now and stored in the page: keep grids small (at most 2,000 frames). ``xscale``/``yscale``
+    ``"log"`` put an axis on a log scale (ticks at powers of ten; values <= 0 break lines and drop points).
+    ``y2lim`` (with ``y2label``, ``y2scale``) adds a right-hand axis for marks drawn with ``axis="right"``.
     """
     return InteractiveFigure(
         key=key,
@@ -465,11 +533,22 @@ def interactive_figure(
         static=static,
         description=description,
         caption=caption,
+        xscale=xscale,
+        yscale=yscale,
+        y2lim=y2lim,
+        y2label=y2label,
+        y2scale=y2scale,
     )
 
 
 # --- helpers -------------------------------------------------------------------------------------------------------
-def _limits(limits: Any, name: str, key: str) -> tuple[float, float]:
+def _scale(scale: str, name: str, key: str) -> str:
+    if scale not in ("linear", "log"):
+        raise ValueError(f"interactive_figure {key!r}: {name} must be 'linear' or 'log', got {scale!r}")
+    return scale
+
+
+def _limits(limits: Any, name: str, key: str, log: bool = False) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in limits)
     except (TypeError, ValueError):
@@ -477,6 +556,8 @@ def _limits(limits: Any, name: str, key: str) -> tuple[float, float]:
         raise ValueError(message) from None
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise ValueError(f"interactive_figure {key!r}: {name} must be finite with low < high, got {limits!r}")
+    if log and lo <= 0:
+        raise ValueError(f"interactive_figure {key!r}: {name} of a log axis must be positive, got {limits!r}")
     return lo, hi
 
 
@@ -582,13 +663,13 @@ def _rounded(values: np.ndarray) -> list:
     return [_num(float(v)) for v in values]
 
 
-def _clip_polyline(px: np.ndarray, py: np.ndarray) -> tuple[list, list]:
+def _clip_polyline(px: np.ndarray, py: np.ndarray, plot_w: float = PLOT_W) -> tuple[list, list]:
     """Pixel polyline clipped to the plot area grown by its own size on each side; None where the line breaks.
 
     Clipping keeps the numbers short and exact where they are drawn: a curve that runs off to 1e9 would otherwise
     store 1e9, and clamping the point instead would change the slope of the visible part.
     """
-    box = (LEFT - PLOT_W, TOP - PLOT_H, LEFT + 2 * PLOT_W, TOP + 2 * PLOT_H)
+    box = (LEFT - plot_w, TOP - PLOT_H, LEFT + 2 * plot_w, TOP + 2 * PLOT_H)
     finite = np.isfinite(px) & np.isfinite(py)
     inside = finite & (px >= box[0]) & (px <= box[2]) & (py >= box[1]) & (py <= box[3])
     xs: list = []
@@ -664,16 +745,37 @@ def _clip_segment(
     return start, end
 
 
-def _ticks(lo: float, hi: float) -> list[float]:
+def _ticks(lo: float, hi: float, log: bool = False) -> list[float]:
     from matplotlib.ticker import MaxNLocator
+
+    if log:  # powers of ten (every other one, or more sparsely, when there are many)
+        first, last = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)
+        step = max(1, math.ceil((last - first + 1) / 7))
+        decades = [10.0**k for k in range(first, last + 1, step)]
+        if len(decades) >= 2:
+            return decades
+        from matplotlib.ticker import LogLocator
+
+        ticks = LogLocator(subs=(1.0, 2.0, 5.0)).tick_values(lo, hi)
+        return [float(f"{t:.10g}") for t in ticks if lo * (1 - 1e-9) <= t <= hi * (1 + 1e-9)]
 
     ticks = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
     span = hi - lo
     return [float(t) for t in ticks if lo - 1e-9 * span <= t <= hi + 1e-9 * span]
 
 
-def _tick_label(value: float) -> str:
+SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+def _powers_of_ten(ticks: list[float]) -> bool:
+    return all(t > 0 and math.log10(t).is_integer() for t in ticks)
+
+
+def _tick_label(value: float, power: bool = False) -> str:
+    """``value`` as a tick label; ``power``: written as a power of ten, as matplotlib does on a log axis (10⁻²)."""
     value = float(f"{value:.10g}") + 0.0
+    if power:
+        return "10" + str(round(math.log10(value))).translate(SUPERSCRIPT)
     return f"{value:g}".replace("-", MINUS)
 
 

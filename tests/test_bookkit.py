@@ -231,3 +231,113 @@ def test_bad_input_is_a_clear_value_error(overrides, message):
 def test_the_frame_error_names_the_control_values():
     with pytest.raises(ValueError, match=r"frame\(w=-3\.0, b=-4\.0\)"):
         sigmoid_figure(frame=lambda w, b: None)
+
+
+def test_the_pdf_prints_the_still_with_its_caption(tmp_path):
+    """myst-nb picks the PNG for LaTeX; bookkit's MIME renderer plugin (pyproject entry point) adds the caption."""
+    from importlib.metadata import entry_points
+
+    import nbformat
+
+    plugins = {entry.value for entry in entry_points(group="myst_nb.mime_renderers")}
+    assert "bookkit.mystnb:StillWithCaption" in plugins, "no entry point: run `make venv`"
+
+    figure = sigmoid_figure()
+    bundle, metadata = figure._repr_mimebundle_()
+    output = nbformat.v4.new_output("display_data", data=bundle, metadata=metadata)
+    cells = [nbformat.v4.new_markdown_cell("# Figures"), nbformat.v4.new_code_cell("figure", outputs=[output])]
+    source = tmp_path / "src"
+    source.mkdir()
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, source / "index.ipynb")
+    (source / "conf.py").write_text(
+        'extensions = ["myst_nb"]\nnb_execution_mode = "off"\n'
+        'latex_documents = [("index", "book.tex", "Book", "Author", "manual")]\n'
+    )
+    command = [sys.executable, "-m", "sphinx", "-b", "latex", "-W", "-q", str(source), str(tmp_path / "latex")]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    tex = (tmp_path / "latex" / "book.tex").read_text()
+    assert re.search(
+        r"\\begin\{figure\}.*\\sphinxincludegraphics.*\.png\}.*\\caption\{The sigmoid at w = 1, b = 0\.\}", tex, re.S
+    )
+    assert "bk-data" not in tex and "interactive-figure" not in tex  # the HTML is not printed
+
+
+def test_log_axes_map_powers_of_ten_evenly_and_drop_what_they_cannot_show():
+    def frame(c):
+        grid = np.logspace(-4, 4, 9)
+        return [Line(grid, c * grid, label="line"), Points([0.0, 1.0], [1.0, 1.0]), Text(f"C = {c:g}")]
+
+    figure = interactive_figure(
+        key="log-axes",
+        title="Log axes",
+        xlim=(1e-4, 1e4),
+        ylim=(1e-4, 1e4),
+        xscale="log",
+        yscale="log",
+        frame=frame,
+        controls=[Slider("c", "C", [0.1, 1.0, 10.0], initial=1.0)],
+        description="d",
+    )
+    data = data_of(figure.html)
+    _, x_index, y_index = data["frames"][1][1]
+    xs, ys = data["arrays"][x_index], data["arrays"][y_index]
+    # nine decades across 560 pixels: 70 pixels apart; y = x on equal log axes is the diagonal
+    assert xs == [LEFT + 70 * k for k in range(9)]
+    assert ys == [TOP + PLOT_H - PLOT_H / 8 * k for k in range(9)]
+    # x = 0 has no place on a log axis: only the point at x = 1 is kept
+    _, px, _ = data["frames"][1][2]
+    assert data["arrays"][px] == [LEFT + PLOT_W / 2]
+    assert "10⁻⁴" in figure.html and "10⁴" in figure.html
+    with pytest.raises(ValueError, match="of a log axis must be positive"):
+        interactive_figure(**{**LOG_ARGS, "xlim": (0, 1)})
+    with pytest.raises(ValueError, match="xscale must be 'linear' or 'log'"):
+        interactive_figure(**{**LOG_ARGS, "xscale": "symlog"})
+    assert figure.png.startswith(b"\x89PNG")
+
+
+LOG_ARGS = dict(
+    key="log-bad",
+    title="t",
+    xlim=(1, 10),
+    ylim=(0, 1),
+    xscale="log",
+    frame=lambda c: [Text("x")],
+    controls=[Slider("c", "C", [1, 2])],
+    description="d",
+)
+
+
+def test_a_right_hand_axis_measures_its_marks_and_narrows_the_plot():
+    def frame(w):
+        p = 1 / (1 + np.exp(-w * X))
+        return [Line(X, p, label="probability"), Line(X, p / (1 - p), label="odds", axis="right", dash=True)]
+
+    figure = interactive_figure(
+        key="odds-axis",
+        title="Probability and odds",
+        xlim=(-6, 6),
+        ylim=(0, 1),
+        y2lim=(0.01, 100),
+        y2scale="log",
+        y2label="odds",
+        frame=frame,
+        controls=[Slider("w", "w", [0.5, 1.0], initial=1.0)],
+        description="d",
+    )
+    data = data_of(figure.html)
+    width = PLOT_W - 48
+    assert f'<rect x="{LEFT}" y="{TOP}" width="{width}" height="{PLOT_H}"/>' in figure.html  # the clip path
+    probability, odds = data["frames"][1][1:]
+    xs, p_ys, o_ys = data["arrays"][probability[1]], data["arrays"][probability[2]], data["arrays"][odds[2]]
+    assert xs[60] == LEFT + width / 2
+    # at x = 0: probability 0.5 is half way up the left axis, odds 1 half way up the log right axis (0.01 .. 100)
+    assert p_ys[60] == o_ys[60] == TOP + PLOT_H / 2
+    assert 'text-anchor="start"' in figure.html and ">10²</text>" in figure.html and "rotate(-90 630" in figure.html
+    assert figure.png.startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match="need y2lim"):
+        interactive_figure(**{**LOG_ARGS, "xscale": "linear", "frame": lambda c: [Line([0, 1], [0, 1], axis="right")]})
+    with pytest.raises(ValueError, match="'left' or 'right'"):
+        interactive_figure(**{**LOG_ARGS, "xscale": "linear", "frame": lambda c: [Points([0], [0], axis="top")]})

@@ -295,3 +295,275 @@ def test_a_chapter_runs_in_the_browser_on_the_self_hosted_pyodide(browser, site)
     assert failed, "offline, the CDN wheels cannot load"
     assert [url for url in failed if not CDN_WHEEL.match(url)] == [], "nothing else fails"
     print(f"Lite kernel ran its first cell {kernel_seconds:.1f} s after opening the chapter")
+
+
+# --- self-check questions and interactive figures (issue 20) -------------------------------------------------------
+# Every chapter page of the built book that has them, plus a throw-away book built here from the book's own
+# configuration with one of each kind (so the widgets are checked even before the chapters use them).
+ROOT = HTML.parent.parent
+WIDGETS_FIGURE = """import numpy as np
+from bookkit import Line, Points, Select, Slider, Text, VLine, interactive_figure
+
+x = np.linspace(-6, 6, 121)
+
+
+def frame(w, b):
+    return [
+        Line(x, 1 / (1 + np.exp(-(w * x + b))), label="σ(wx + b)", color="#0072B2"),
+        Text(f"boundary at x = {-b / w:.2f}" if w != 0 else "no boundary: w = 0"),
+    ]
+
+
+interactive_figure(
+    key="widgets-sigmoid",
+    title="The sigmoid as w and b move",
+    xlabel="x",
+    ylabel="probability",
+    xlim=(-6, 6),
+    ylim=(0, 1),
+    controls=[
+        Slider("w", "weight w", values=np.round(np.linspace(-3, 3, 13), 2), initial=1.0),
+        Slider("b", "intercept b", values=np.round(np.linspace(-4, 4, 17), 2), initial=1.0),
+    ],
+    frame=frame,
+    static=[Points([-2, -1, 1, 3], [0, 0, 1, 1], label="data", color="#D55E00")],
+    description="Moving w changes how steep the curve is; moving b slides it sideways.",
+)"""
+WIDGETS_SELECT = """interactive_figure(
+    key="widgets-select",
+    title="A curve to choose",
+    xlabel="x",
+    ylabel="y",
+    xlim=(-6, 6),
+    ylim=(-1, 1),
+    controls=[Select("kind", "curve", ["linear", "cubic"], initial="linear")],
+    frame=lambda kind: [Line(x, x / 6 if kind == "linear" else (x / 6) ** 3, label=kind), VLine(0.0), Text(kind)],
+    description="Choosing the curve switches between a line and a cubic.",
+)"""
+WIDGETS_QUESTIONS = """## Check your understanding
+
+```{self-check} If $\\\\sigma(z) = 0.9$, what are the odds of the positive class?
+:label: sc-widgets-odds
+
+- [ ] 0.9
+  - That is the probability itself; the odds divide it by the probability of the other class.
+- [x] 9
+  - Right: $0.9 / 0.1 = 9$, nine to one.
+- [ ] 0.1
+  - That is the probability of the other class.
+
+The odds are $p / (1 - p)$.
+```
+
+```{self-check} A miss costs as much as five false alarms. Above which probability should we predict "malignant"?
+:label: sc-widgets-threshold
+:answer-glue: widgets_threshold
+:tolerance: 0.005
+
+Predict malignant when $5p > 1 - p$, that is $p > 1/6$.
+```
+"""
+WIDGETS_PAGE = "chapters/widgets.html"
+
+
+def widget_pages(kind: str) -> list[str]:
+    """Chapter pages of the built book with at least one element of class ``kind``."""
+    pages = sorted((HTML / "chapters").glob("*.html")) if HTML.is_dir() else []
+    return [page.relative_to(HTML).as_posix() for page in pages if f'class="{kind}' in page.read_text()]
+
+
+@pytest.fixture(scope="module")
+def widget_site(tmp_path_factory):
+    """A throw-away book with the book's configuration and extensions, holding one of each widget; served."""
+    import subprocess
+    import sys
+
+    import nbformat
+
+    book = tmp_path_factory.mktemp("widgets_book")
+    for name in ("_config.yml", "references.bib"):
+        shutil.copy2(ROOT / name, book / name)
+    for name in ("_ext", "book_static", "_templates"):
+        shutil.copytree(ROOT / name, book / name, ignore=shutil.ignore_patterns("__pycache__"))
+    if (ROOT / ".mathjax_static").is_dir():
+        (book / ".mathjax_static").symlink_to(ROOT / ".mathjax_static")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n- file: chapters/widgets\n")
+    (book / "intro.md").write_text("# Widgets\n\nA page of self-checks and interactive figures.\n")
+    glue = nbformat.v4.new_code_cell('from myst_nb import glue\n\nglue("widgets_threshold", 1 / 6, display=False)')
+    glue.metadata["tags"] = ["remove-cell"]
+    cells = [
+        nbformat.v4.new_markdown_cell("# Widgets\n\nFigures and questions, $x^2$."),
+        nbformat.v4.new_code_cell(WIDGETS_FIGURE),
+        nbformat.v4.new_code_cell(WIDGETS_SELECT),
+        glue,
+        nbformat.v4.new_markdown_cell(WIDGETS_QUESTIONS),
+    ]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    (book / "chapters").mkdir()
+    nbformat.write(notebook, book / "chapters" / "widgets.ipynb")
+    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(book), "-W", "-n", "--keep-going"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    handler = functools.partial(QuietHandler, directory=str(book / "_build" / "html"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def widget_targets(kind: str) -> list[tuple[str, str]]:
+    return [("widgets", WIDGETS_PAGE)] + [("book", page) for page in widget_pages(kind)]
+
+
+def open_widget_page(request, browser, where: str, path: str):
+    """The page, its console errors, and every URL it requested."""
+    site = request.getfixturevalue("widget_site" if where == "widgets" else "site")
+    page, errors = open_page(browser, f"{site}/{path}")
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.reload(wait_until="networkidle")  # again, now that requests are recorded from the start
+    page.evaluate("async () => { if (window.MathJax?.startup?.promise) await MathJax.startup.promise; }")
+    return page, errors, requested, site
+
+
+def status_of(question):
+    status = question.locator('[role="status"][aria-live="polite"]')
+    assert status.count() == 1, "the question's feedback is announced (aria-live)"
+    return status
+
+
+def answer_wrongly_then_rightly(page, question) -> None:
+    """Keyboard only: a wrong answer shows its feedback, the right one says so and shows the explanation."""
+    status = status_of(question)
+    explanation = question.locator(".sc-explanation")
+    if question.get_attribute("data-kind") == "choice":
+        wrong = question.locator('input[type="radio"]:not([data-correct])').first
+        wrong.focus()
+        page.keyboard.press("Space")
+        question.locator(".sc-check").press("Enter")
+        assert status.inner_text().startswith("Not quite")
+        shows_its_feedback = "([s, f]) => s.innerHTML.includes(f.innerHTML) && f.innerHTML.trim() !== ''"
+        feedback = wrong.locator("xpath=..").locator(".sc-option-feedback")
+        assert page.evaluate(shows_its_feedback, [status.element_handle(), feedback.element_handle()])
+        assert explanation.count() == 0 or not explanation.is_visible()
+        right = question.locator('input[type="radio"][data-correct]')
+        right.focus()
+        page.keyboard.press("Space")
+        question.locator(".sc-check").press("Enter")
+    else:
+        answer, tolerance = (
+            float(question.get_attribute("data-answer")),
+            float(question.get_attribute("data-tolerance")),
+        )
+        field = question.locator(".sc-input")
+        field.focus()
+        page.keyboard.type(repr(answer + 3 * tolerance + 1))
+        page.keyboard.press("Enter")
+        assert status.inner_text().startswith("Not quite") and "too high" in status.inner_text()
+        field.fill("")
+        field.focus()
+        page.keyboard.type(question.get_attribute("data-answer-text"))
+        page.keyboard.press("Enter")
+    assert status.inner_text().startswith("Correct"), status.inner_text()
+    assert explanation.count() == 0 or explanation.is_visible()
+
+
+@pytest.mark.parametrize(("where", "path"), widget_targets("self-check"))
+def test_self_checks_answer_back_offline(request, browser, where, path):
+    page, errors, requested, site = open_widget_page(request, browser, where, path)
+    questions = page.locator(".self-check")
+    assert questions.count() > 0
+    kinds = {questions.nth(i).get_attribute("data-kind") for i in range(questions.count())}
+    # one question per chapter page; on the throw-away page one of each kind
+    for kind in sorted(kinds) if where == "widgets" else [questions.first.get_attribute("data-kind")]:
+        answer_wrongly_then_rightly(page, page.locator(f'.self-check[data-kind="{kind}"]').first)
+    assert [url for url in requested if not url.startswith(site)] == [], "no request leaves the book's server"
+    assert errors == []
+    page.close()
+
+
+def move_every_control(page, figure) -> None:
+    """Each control by keyboard (focus, then an arrow key): the SVG redraws, the value and the readout follow."""
+    import json
+
+    data = json.loads(figure.locator("script.bk-data").text_content())
+    controls = figure.locator("input[type=range], select")
+    assert controls.count() == len(data["controls"]) > 0
+    for k in range(controls.count()):
+        control = controls.nth(k)
+        ident = control.get_attribute("id")
+        assert control.is_enabled(), f"{ident}: the page script enabled it"
+        assert figure.locator(f'label[for="{ident}"]').is_visible(), f"{ident}: a visible label"
+        size, before = len(data["controls"][k]["t"]), int(control.input_value())
+        drawn = figure.locator(".bk-marks").inner_html()
+        is_range = control.get_attribute("type") == "range"
+        key = (
+            ("ArrowRight" if is_range else "ArrowDown")
+            if before < size - 1
+            else ("ArrowLeft" if is_range else "ArrowUp")
+        )
+        control.focus()
+        page.keyboard.press(key)
+        after = int(control.input_value())
+        assert after != before, f"{ident}: {key} moved it"
+        assert figure.locator(".bk-marks").inner_html() != drawn, f"{ident}: the drawing changed"
+        positions = [int(controls.nth(j).input_value()) for j in range(controls.count())]
+        index = 0
+        for control_data, position in zip(data["controls"], positions, strict=True):
+            index = index * len(control_data["t"]) + position
+        expected = data["strings"][data["frames"][index][0]]
+        assert figure.locator(".bk-readout").inner_text().strip() == expected.strip(), f"{ident}: the readout"
+        value = data["strings"][data["controls"][k]["t"][after]]
+        if is_range:
+            assert control.get_attribute("aria-valuetext") == value
+            assert figure.locator(f'output[for="{ident}"]').inner_text() == value, f"{ident}: its current value"
+
+
+@pytest.mark.parametrize(("where", "path"), widget_targets("interactive-figure"))
+def test_interactive_figures_move_by_keyboard_offline(request, browser, where, path):
+    page, errors, requested, site = open_widget_page(request, browser, where, path)
+    figures = page.locator(".interactive-figure")
+    assert figures.count() > 0
+    for i in range(figures.count()):
+        figure = figures.nth(i)
+        assert figure.locator("svg.bk-plot[role=img]").count() == 1
+        assert figure.locator('.bk-readout[aria-live="polite"]').count() == 1
+        move_every_control(page, figure)
+    assert [url for url in requested if not url.startswith(site)] == [], "no request leaves the book's server"
+    assert errors == []
+    page.close()
+
+
+@pytest.mark.skipif(not AXE_JS.is_file(), reason="axe-core not installed: `make browser-test` installs it")
+@pytest.mark.parametrize("mode", MODES)
+def test_widgets_pass_wcag_21_aa_before_and_after_use(browser, widget_site, mode):
+    """The throw-away page (the book's pages are in test_page_passes_wcag_21_aa), also with feedback shown."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(f"localStorage.setItem('mode', '{mode}')")
+    page = context.new_page()
+    page.goto(f"{widget_site}/{WIDGETS_PAGE}", wait_until="networkidle")
+    page.evaluate("async () => { if (window.MathJax?.startup?.promise) await MathJax.startup.promise; }")
+    assert page.evaluate("document.documentElement.dataset.theme") == mode
+    page.add_script_tag(path=str(AXE_JS))
+    run_axe = (
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+    )
+    found = []
+    for state in ("fresh", "answered"):
+        if state == "answered":
+            for i in range(page.locator(".self-check").count()):
+                question = page.locator(".self-check").nth(i)
+                question.locator(".sc-reveal").click()
+            page.locator(".interactive-figure input[type=range]").first.press("ArrowRight")
+        result = page.evaluate(run_axe, WCAG_21_AA)
+        found += [
+            f"{violation['id']} ({violation['impact']}), {mode} mode, {state}: {node['html'][:200]}"
+            for violation in result["violations"]
+            for node in violation["nodes"]
+        ]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"widgets-{mode}.png"), full_page=True)
+    context.close()
+    assert found == [], "\n".join(found)

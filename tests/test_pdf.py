@@ -98,3 +98,47 @@ def test_no_ansi_colour_codes_reach_latex(text):
 def test_the_website_offers_the_pdf():
     assert (HTML / PDF_NAME).read_bytes() == PDF.read_bytes()
     assert f'href="{PDF_NAME}"' in (HTML / "intro.html").read_text()
+
+
+# --- self-check questions and interactive figures (issue 20) -------------------------------------------------------
+ANSWERS_TITLE = "answers to the self-checks"  # _ext/self_check.py ANSWERS_TITLE
+
+
+def self_checks_of(source: Path) -> int:
+    return len(re.findall(r"^```\{self-check\}", markdown_of(source), flags=re.MULTILINE))
+
+
+def test_self_check_answers_are_gathered_at_the_end_of_each_chapter(text):
+    counts = [(source, self_checks_of(source)) for source in toc_sources()]
+    counts = [(source, n) for source, n in counts if n]
+    if not counts:
+        pytest.skip("no self-check questions in the book yet")
+    blocks = normalise(text).split(ANSWERS_TITLE)
+    assert len(blocks) - 1 == len(counts), "one block of answers per chapter with questions"
+    for (source, n), before, after in zip(counts, blocks[:-1], blocks[1:], strict=True):
+        assert normalise(title_of(source)) in before, f"{source.stem}: its answers come after the chapter starts"
+        for k in range(1, n + 1):
+            assert f"self-check {k} " in before, f"{source.stem}: question {k} printed in place"
+            assert f"self-check {k}. " in after, f"{source.stem}: answer {k} at the end of the chapter"
+
+
+def interactive_figure_captions(source: Path) -> list[str]:
+    if source.suffix != ".ipynb":
+        return []
+    cells = json.loads(source.read_text())["cells"]
+    return [
+        output["metadata"]["bookkit"]["caption"]
+        for cell in cells
+        if cell["cell_type"] == "code" and "remove-output" not in cell["metadata"].get("tags", [])
+        for output in cell["outputs"]
+        if "bookkit" in output.get("metadata", {})
+    ]
+
+
+def test_interactive_figures_print_their_still_with_its_caption(text):
+    captions = [caption for source in toc_sources() for caption in interactive_figure_captions(source)]
+    if not captions:
+        pytest.skip("no interactive figures in the book yet")
+    printed = normalise(text)
+    assert [caption for caption in captions if normalise(caption)[:60] not in printed] == []
+    assert "interactive-figure" not in printed and "bk-data" not in printed
