@@ -5,11 +5,12 @@ Functional API (``X`` carries the intercept column first, ``y`` holds 0/1 labels
     sigmoid, add_intercept, z_score, cost, gradient, hessian, gradient_descent, sgd, newton
 
 (each takes ``sample_weight=None``, except ``sgd``), a scikit-learn compatible estimator,
-:class:`LogisticRegression` (with ``class_weight`` and ``sample_weight``), and :func:`summary` (standard errors,
+:class:`LogisticRegression` (two classes, or the multinomial softmax model for more, as scikit-learn's default,
+solved by :mod:`logreg.multinomial`; with ``class_weight`` and ``sample_weight``), and :func:`summary` (standard errors,
 Wald tests and intervals of the unpenalised fit). L1 and elastic net: :func:`proximal_newton`, :func:`l1_path`,
 :func:`critical_l1` (:mod:`logreg.sparse`). Softmax regression: :mod:`logreg.softmax`. Data:
-:mod:`logreg.datasets`. Newton's method on dask arrays: :mod:`logreg.distributed` (imported on demand, so
-``import logreg`` never imports dask). The seed article's pure-Python version: :mod:`logreg.scratch`.
+:mod:`logreg.datasets`. Newton's method and an estimator on dask arrays and DataFrames: :mod:`logreg.distributed` (imported on demand,
+so ``import logreg`` never imports dask). Muens's pure-Python version: :mod:`logreg.scratch`.
 """
 
 from logreg.estimator import LogisticRegression
