@@ -9,8 +9,9 @@ Functional API (``X`` carries the intercept column first, ``y`` holds 0/1 labels
 solved by :mod:`logreg.multinomial`; with ``class_weight`` and ``sample_weight``), and :func:`summary` (standard errors,
 Wald tests and intervals of the unpenalised fit). L1 and elastic net: :func:`proximal_newton`, :func:`l1_path`,
 :func:`critical_l1` (:mod:`logreg.sparse`). Softmax regression: :mod:`logreg.softmax`. Data:
-:mod:`logreg.datasets`. Newton's method and an estimator on dask arrays and DataFrames: :mod:`logreg.distributed` (imported on demand,
-so ``import logreg`` never imports dask). Muens's pure-Python version: :mod:`logreg.scratch`.
+:mod:`logreg.datasets`. Newton's method and an estimator on dask arrays and DataFrames:
+:mod:`logreg.distributed` (imported on demand, so ``import logreg`` never imports dask). Muens's pure-Python
+version: :mod:`logreg.scratch`.
 """
 
 from logreg.estimator import LogisticRegression
