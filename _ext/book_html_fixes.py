@@ -4,6 +4,9 @@
   entry the deprecated DPUB role ``doc-biblioentry``, so the list has no ``listitem`` children
   (``aria-required-children``, critical) and every entry uses a deprecated role (``aria-deprecated-role``). Entries
   get ``role="listitem"``, what DPUB-ARIA 1.1 recommends in its place.
+- myst-nb's collapsible code cells (tags ``hide-input``, ``hide-cell``) write ``<summary aria-label="Toggle hidden
+  content">`` around the visible words "Show code cell source": the accessible name does not contain the visible
+  label (WCAG 2.5.3, axe-core ``label-content-name-mismatch``). The summary keeps its visible words as its name.
 - The launch menu's JupyterLite entry says what it does for a reader who has never heard of JupyterLite: run this
   chapter in your browser, nothing to install.
 - Binder, Colab and JupyterHub open the chapter's reader notebook (plain Markdown, no raw MyST), which the deploy
@@ -60,6 +63,12 @@ def reader_branch_url(url: str, branch: str) -> str:
     return re.sub(rf"([?&]branch=){re.escape(branch)}(?=&|$)", rf"\g<1>{READER_BRANCH}", url)  # nbgitpuller
 
 
+def name_summaries_by_their_words(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """Drop myst-nb's ``aria-label`` from the summaries of collapsible code cells (see the module docstring)."""
+    if "body" in context:
+        context["body"] = context["body"].replace('<summary aria-label="Toggle hidden content">', "<summary>")
+
+
 class ExerciseReferencesAcrossChapters(SphinxPostTransform):
     """In LaTeX, point references from other chapters at sphinx-exercise's ``exercise:LABEL``."""
 
@@ -91,4 +100,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(ExerciseReferencesAcrossChapters)
     app.connect("builder-inited", use_listitem_for_citations, priority=900)
     app.connect("html-page-context", name_the_lite_launch, priority=600)
+    app.connect("html-page-context", name_summaries_by_their_words)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

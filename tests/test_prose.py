@@ -81,3 +81,20 @@ def test_a_visible_glue_call_is_found():
     visible = {"cell_type": "code", "metadata": {}, "source": ["x = 1\n", 'glue("x", x, display=False)']}
     hidden = {"cell_type": "code", "metadata": {"tags": ["remove-cell"]}, "source": ['glue("x", 1)']}
     assert prose_stats.visible_glue_calls(visible) and not prose_stats.visible_glue_calls(hidden)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda path: path.stem)
+def test_no_directive_title_with_inline_code_opens_a_backtick_fence(path):
+    """CommonMark ends a backtick fence's info string at a backtick: ```{admonition} How `x` works is no directive
+    but a code block that swallows the text up to the next fence (open such blocks with ~~~ or :::)."""
+    import json
+    import re
+
+    bad = [
+        line
+        for cell in json.loads(path.read_text())["cells"]
+        if cell["cell_type"] == "markdown"
+        for line in "".join(cell["source"]).split("\n")
+        if re.match(r"^\s*`{3,}\{[\w:-]+\}.*`", line)
+    ]
+    assert bad == []
