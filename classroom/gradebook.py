@@ -132,8 +132,8 @@ def summary_lines(assignment: str, reports: list[Report], asked: list[Question],
     timeouts = sum(report.status == "timeout" for report in reports)
     errors = len(reports) - len(graded) - timeouts
     lines = [
-        f"{assignment}: {len(reports)} submissions: {len(graded)} graded, {errors} errors, {timeouts} timeouts\n"
-        f"  ({graded_now} graded in this run, {len(reports) - graded_now} reused from the cache)",
+        f"{assignment}: {len(reports)} submissions: {len(graded)} graded, {errors} errors, {timeouts} timeouts "
+        f"({graded_now} new, {len(reports) - graded_now} cached)",
         f"{'question':<10}{'count':>7}{'mean':>8}{'median':>8}{'points':>8}",
     ]
     columns = [(q.name, q.points) for q in asked if not q.manual]

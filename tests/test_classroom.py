@@ -265,7 +265,7 @@ def test_gradebook_csv_feedback_histogram_and_summary(class_run, built):
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and int.from_bytes(png[16:20], "big") == 768
 
     summary = class_run["summary"].splitlines()
-    assert summary[0].startswith("odds_likelihood: 12 submissions: 7 graded, 5 errors, 0 timeouts (12 graded in")
+    assert summary[0].startswith("odds_likelihood: 12 submissions: 7 graded, 5 errors, 0 timeouts (12 new, 0 cached)")
     # seven graded rows: ada 3 + 3 + 3, bea 3 + 2 + 1, five hostile notebooks 0
     table = {line.split()[0]: line.split()[1:] for line in summary[2:-1]}
     assert table["q1"] == ["7", "0.86", "0.00", "3"] and table["q2"] == ["7", "0.71", "0.00", "3"]
