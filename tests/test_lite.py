@@ -55,7 +55,10 @@ STDLIB_NOT_IN_PYODIDE = {
     "syslog",
 }
 CDN = re.compile(r"^https://cdn\.jsdelivr\.net/pyodide/v[\d.]+/full/[^/]+$")
-BOOK_BUDGET_MB = 60
+# The whole site with its PDF: 55 MB before the tables, sparse and model-checking chapters, 76 self-checks and 7
+# interactive figures, 60.6 MB after (3.3 MB of it the PDF). The budget guards against bloat, such as shipping
+# sourcemaps again or outputs in the browser site, not against a chapter.
+BOOK_BUDGET_MB = 64
 
 needs_site = pytest.mark.skipif(
     is_stale(LITE / "jupyter-lite.json"), reason="no browser site, or older than its sources: `make book`"
