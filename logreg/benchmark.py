@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import sklearn.linear_model
@@ -143,18 +144,13 @@ class ExactFitRatios:
         )
 
 
-def exact_fit_ratios(
-    name: str, X: NDArray, y: NDArray, repeat: int = 7, clock: Callable[[], float] = time.perf_counter
-) -> ExactFitRatios:
-    """Time our default fit against scikit-learn's lbfgs and newton-cholesky (tol=1e-8) on one BLAS thread.
-
-    The three fits are timed in turn within each of ``repeat`` rounds (so that a busy machine slows all of them
-    alike) and the fastest round of each is kept. ``clock``: wall-clock by default; ``time.process_time`` measures
-    this process's CPU time instead, which other programs on a shared machine disturb less.
-    """
+def _timed_fits(
+    X: NDArray, y: NDArray, repeat: int, clock: Callable[[], float]
+) -> tuple[dict[str, Any], dict[str, list[float]], Any]:
+    """Our default fit, scikit-learn's lbfgs and newton-cholesky (tol=1e-8), timed in turn in each of ``repeat``
+    rounds on one BLAS thread, and scikit-learn's newton-cholesky at tol=1e-12 as the reference optimum."""
     if repeat < 1:
         raise ValueError(f"repeat must be >= 1; got {repeat}")
-    l2 = 1.0 / X.shape[0]
     models = {
         "ours": LogisticRegression(),
         "lbfgs": sklearn.linear_model.LogisticRegression(tol=1e-8, max_iter=10_000),
@@ -169,6 +165,20 @@ def exact_fit_ratios(
                 timings[key].append(clock() - start)
         reference = sklearn.linear_model.LogisticRegression(tol=1e-12, solver="newton-cholesky", max_iter=1000)
         reference.fit(X, y)
+    return models, timings, reference
+
+
+def exact_fit_ratios(
+    name: str, X: NDArray, y: NDArray, repeat: int = 7, clock: Callable[[], float] = time.perf_counter
+) -> ExactFitRatios:
+    """Time our default fit against scikit-learn's lbfgs and newton-cholesky (tol=1e-8) on one BLAS thread.
+
+    The three fits are timed in turn within each of ``repeat`` rounds (so that a busy machine slows all of them
+    alike) and the fastest round of each is kept. ``clock``: wall-clock by default; ``time.process_time`` measures
+    this process's CPU time instead, which other programs on a shared machine disturb less.
+    """
+    models, timings, reference = _timed_fits(X, y, repeat, clock)
+    l2 = 1.0 / X.shape[0]
     objectives = {key: fitted_objective(m.intercept_, m.coef_, X, y, l2) for key, m in models.items()}
     optimum = min(fitted_objective(reference.intercept_, reference.coef_, X, y, l2), *objectives.values())
     return ExactFitRatios(
@@ -280,23 +290,8 @@ def multiclass_ratios(
 
     Gaps are measured from the best of the three fits and scikit-learn's newton-cholesky at tol=1e-12.
     """
-    if repeat < 1:
-        raise ValueError(f"repeat must be >= 1; got {repeat}")
+    models, timings, reference = _timed_fits(X, y, repeat, clock)
     l2 = 1.0 / X.shape[0]
-    models = {
-        "ours": LogisticRegression(),
-        "lbfgs": sklearn.linear_model.LogisticRegression(tol=1e-8, max_iter=10_000),
-        "newton_cholesky": sklearn.linear_model.LogisticRegression(tol=1e-8, solver="newton-cholesky", max_iter=1000),
-    }
-    with threadpool_limits(limits=1):
-        timings: dict[str, list[float]] = {key: [] for key in models}
-        for _ in range(repeat):
-            for key, model in models.items():
-                start = clock()
-                model.fit(X, y)
-                timings[key].append(clock() - start)
-        reference = sklearn.linear_model.LogisticRegression(tol=1e-12, solver="newton-cholesky", max_iter=1000)
-        reference.fit(X, y)
     objectives = {key: multinomial_objective(m.intercept_, m.coef_, X, y, l2) for key, m in models.items()}
     optimum = min(multinomial_objective(reference.intercept_, reference.coef_, X, y, l2), *objectives.values())
     return MulticlassRatios(
