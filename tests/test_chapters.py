@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import string
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))  # also when run as `python tests/test_chapters.py NAME`
+from reader_notebooks import glued_values  # noqa: E402  (the values glued in a notebook's stored outputs)
+
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
 
@@ -90,21 +93,6 @@ def test_chapters_import_logreg_and_never_copy_it(path):
 
 
 # --- claims are computed: glue that resolves, no hand-typed results, alt text built from glue ---------------
-
-
-def glued_values(notebook: dict) -> dict[str, object]:
-    """Every value a notebook glued (stored outputs), as Python objects where the repr is a literal."""
-    values: dict[str, object] = {}
-    for cell in notebook["cells"]:
-        for output in cell.get("outputs", []):
-            record = output.get("metadata", {}).get("scrapbook", {})
-            if "name" in record:
-                text = output.get("data", {}).get(record.get("mime_prefix", "") + "text/plain", "")
-                try:
-                    values[record["name"]] = ast.literal_eval(text)
-                except (ValueError, SyntaxError):
-                    values[record["name"]] = text
-    return values
 
 
 def render_from_glue(notebook: dict) -> list[tuple[int, str, str]]:
