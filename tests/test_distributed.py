@@ -207,6 +207,58 @@ def test_a_large_fit_starts_from_a_subsample_and_reaches_the_same_optimum(client
     assert result.history[0] < expected.history[0] - 0.05, "the full fit starts near the optimum, not at zero"
 
 
+def full_passes_with_hessian(monkeypatch) -> list[bool]:
+    """For every full pass (stride 1) that computes a gradient: whether it also computes the Hessian."""
+    asked: list[bool] = []
+    original = ld._ResidentBlocks.map
+
+    def recording(self, function, *per_block, **shared):
+        if function.__name__ in ("block_terms", "_checked_block_terms") and shared.get("stride", 1) == 1:
+            asked.append(shared.get("with_hessian", True))
+        return original(self, function, *per_block, **shared)
+
+    monkeypatch.setattr(ld._ResidentBlocks, "map", recording)
+    return asked
+
+
+@pytest.mark.parametrize(
+    ("contraction", "pattern"),
+    [
+        # the subsample's Hessian directs the first step, a full one the rest: one full pass computes a Hessian
+        (1.0, "F" + "T" + "F+"),
+        # no step shrinks the gradient enough: every full Hessian directs exactly one step after its own
+        (1e-30, "F" + "(TF)+"),
+    ],
+)
+def test_after_a_warm_start_a_hessian_is_kept_while_its_steps_shrink_the_gradient(
+    client, monkeypatch, contraction, pattern
+):
+    import re
+
+    monkeypatch.setattr(ld, "_WARM_MIN_WORK", 0)  # 40000 x 6 counts as large
+    monkeypatch.setattr(ld, "_WARM_REUSE_CONTRACTION", contraction)
+    asked = full_passes_with_hessian(monkeypatch)
+    X, y = ld.synthetic_blocks(40_000, 5, n_blocks=4, seed=5)
+    with client.as_current():
+        result = ld.newton(X, y, l2=1e-4)
+    expected = logreg.newton(*dask.compute(X, y, scheduler="sync"), l2=1e-4)
+    np.testing.assert_allclose(result.beta, expected.beta, rtol=0, atol=1e-8)
+    assert result.gradient_norm <= 1e-10 and len(asked) == result.n_iter + 1 >= 3
+    assert re.fullmatch(pattern, "".join("T" if hessian else "F" for hessian in asked)), asked
+
+
+def test_the_default_keeps_the_hessian_on_the_benchmark_shape(client, monkeypatch):
+    """Rows x columns like the Dask benchmark's, 16 times fewer rows: one full pass computes a Hessian."""
+    monkeypatch.setattr(ld, "_WARM_MIN_WORK", 0)
+    asked = full_passes_with_hessian(monkeypatch)
+    X, y = ld.synthetic_blocks(125_000, 20, n_blocks=8, seed=0)
+    with client.as_current():
+        result = ld.newton(X, y, l2=1 / 125_000)
+    expected = logreg.newton(*dask.compute(X, y, scheduler="sync"), l2=1 / 125_000)
+    np.testing.assert_allclose(result.beta, expected.beta, rtol=0, atol=1e-8)
+    assert asked.count(True) == 1 and asked[:2] == [False, True], asked
+
+
 def test_a_warm_start_that_fails_falls_back_to_zero(monkeypatch):
     """Every 16th row separable, the full data not: without a penalty the subsample has no optimum."""
     monkeypatch.setattr(ld, "_WARM_MIN_WORK", 0)
@@ -314,9 +366,9 @@ def test_rechunking_joins_columns_without_moving_row_boundaries(client, problem,
     shapes = []
     original = ld._checked_block_terms
 
-    def recording(X_block, y_block, shape, beta):
+    def recording(X_block, y_block, shape, beta, **options):
         shapes.append(np.shape(X_block))
-        return original(X_block, y_block, shape, beta)
+        return original(X_block, y_block, shape, beta, **options)
 
     monkeypatch.setattr(ld, "_checked_block_terms", recording)
     design = da.from_array(X, chunks=((1000, 2000), (3, 4)))
@@ -481,6 +533,7 @@ def test_bad_dask_arrays_are_named(client, features, make, message):
         ld.LogisticRegression().fit(X_bad, y_bad)
 
 
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names")  # scikit-learn's own, as for an array
 def test_bad_dataframes_are_named(client, features):
     X, y = features
     X_frame, y_frame = frame(X, y)
