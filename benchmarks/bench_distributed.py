@@ -9,8 +9,9 @@ reaches scikit-learn's optimum (``l2 = 1/n``, i.e. ``C = 1``; objective within 1
 of ``--repeat`` runs each, measured alternately so that all fits see the same machine load.
 
 A third row times the estimator ``logreg.distributed.LogisticRegression().fit`` on the persisted features
-without the intercept column, as a Dask user calls it: it also finds the labels on the cluster, adds the
-intercept column and builds the design matrix on the workers; reported, not part of the target.
+without the intercept column, as a Dask user calls it: it also finds the labels on the cluster and builds the
+0/1 targets on the workers (the intercept's sums are added block by block, without a column of ones); reported,
+not part of the target.
 """
 
 from __future__ import annotations

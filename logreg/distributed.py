@@ -49,9 +49,10 @@ __all__ = [
 
 #: Rows are processed in slices of about this many bytes, so that a slice stays in a core's L2 cache (512 KiB on
 #: AMD Zen 2-4, 1-2 MiB on recent Intel cores; 512 KiB made a pass over 1e6 x 21 on two workers 7% faster than
-#: 256 KiB, and 1 MiB no faster), and of at most this many rows, so that its vectors stay below glibc's mmap threshold (128 KiB): Dask's worker
-#: processes fix that threshold (MALLOC_TRIM_THRESHOLD_), and larger temporaries would be mapped, faulted in page
-#: by page and unmapped again on every slice, which made a pass twice as slow.
+#: 256 KiB, and 1 MiB no faster), and of at most this many rows, so that its vectors stay below glibc's mmap
+#: threshold (128 KiB): Dask's worker processes fix that threshold (MALLOC_TRIM_THRESHOLD_), and larger
+#: temporaries would be mapped, faulted in page by page and unmapped again on every slice, which made a pass
+#: twice as slow.
 _SLICE_BYTES = 512 * 1024
 _MAX_SLICE_ROWS = 8192
 
@@ -106,7 +107,13 @@ def _loss_sum(scores: NDArray[np.float64], labels: NDArray[np.float64], e: NDArr
 
 
 def block_terms(
-    X: NDArray, y: NDArray, beta: NDArray[np.float64], *, with_hessian: bool = True, stride: int = 1
+    X: NDArray,
+    y: NDArray,
+    beta: NDArray[np.float64],
+    *,
+    with_hessian: bool = True,
+    stride: int = 1,
+    intercept: bool = False,
 ) -> BlockTerms:
     """Loss, gradient and Hessian sums of one block of rows, in one pass over it.
 
@@ -115,40 +122,57 @@ def block_terms(
     ``e = exp(-|s|)`` per row gives the loss, the probability and the weight ``p (1 - p) = e / (1 + e)^2``;
     the Hessian is one symmetric product ``A^T A`` with ``A = sqrt(w) X``. The rows are taken a slice at a time
     so that each slice is read from memory once and its temporaries stay in the CPU cache. With ``stride=k``
-    only every k-th row counts (a subsample of the block).
+    only every k-th row counts (a subsample of the block). With ``intercept=True``, ``X`` holds the features
+    only and ``beta[0]`` is the intercept: the terms are those of ``X`` with a column of ones put first, which
+    is never built (its Hessian row is ``sqrt(w)^T [sqrt(w), A]``).
     """
     X = np.asarray(X, dtype=np.float64)[::stride]
     y = np.asarray(y, dtype=np.float64)[::stride]
     n_rows, n_columns = X.shape
+    first = int(intercept)  # the coefficient of X's first column
+    weights = beta[first:]
     step = _slice_rows(n_columns)
     loss = 0.0
-    gradient = np.zeros(n_columns)
-    hessian = np.zeros((n_columns, n_columns)) if with_hessian else None
+    gradient = np.zeros(first + n_columns)
+    hessian = np.zeros((first + n_columns, first + n_columns)) if with_hessian else None
     weighted = np.empty((min(step, n_rows), n_columns)) if with_hessian else None  # A, one slice at a time
     separated = True
     for start in range(0, n_rows, step):
         rows, labels = X[start : start + step], y[start : start + step]
-        scores = rows @ beta
+        scores = rows @ weights
+        if intercept:
+            scores += beta[0]
         e = np.exp(-np.abs(scores))
         loss += _loss_sum(scores, labels, e)
         inverse = 1.0 / (1.0 + e)
-        gradient += rows.T @ (np.where(scores >= 0, inverse, e * inverse) - labels)
+        residuals = np.where(scores >= 0, inverse, e * inverse) - labels
+        gradient[first:] += rows.T @ residuals
+        if intercept:
+            gradient[0] += residuals.sum()
         if hessian is not None and weighted is not None:
-            slice_a = weighted[: rows.shape[0]]
-            np.multiply(rows, (np.sqrt(e) * inverse)[:, None], out=slice_a)
-            hessian += slice_a.T @ slice_a  # A^T A: NumPy calls the symmetric rank-k update (syrk)
+            slice_a, root_w = weighted[: rows.shape[0]], np.sqrt(e) * inverse
+            np.multiply(rows, root_w[:, None], out=slice_a)
+            hessian[first:, first:] += slice_a.T @ slice_a  # A^T A: NumPy calls the symmetric rank-k update (syrk)
+            if intercept:
+                hessian[0, 0] += root_w @ root_w
+                hessian[0, 1:] += root_w @ slice_a
         separated = separated and bool(np.all((2.0 * labels - 1.0) * scores > 0))
+    if hessian is not None and intercept:
+        hessian[1:, 0] = hessian[0, 1:]
     return BlockTerms(loss, gradient, hessian, separated)
 
 
-def block_loss(X: NDArray, y: NDArray, beta: NDArray[np.float64]) -> float:
+def block_loss(X: NDArray, y: NDArray, beta: NDArray[np.float64], *, intercept: bool = False) -> float:
     """The loss sum of :func:`block_terms` alone: all that a backtracking line search needs."""
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
+    weights = beta[int(intercept) :]
     step = _slice_rows(X.shape[1])
     loss = 0.0
     for start in range(0, X.shape[0], step):
-        scores = X[start : start + step] @ beta
+        scores = X[start : start + step] @ weights
+        if intercept:
+            scores += beta[0]
         loss += _loss_sum(scores, y[start : start + step], np.exp(-np.abs(scores)))
     return loss
 
@@ -163,7 +187,13 @@ class _BlockCheck:
 
 
 def _checked_block_terms(
-    X: Any, y: Any, shape: tuple[int, int], beta: NDArray[np.float64], *, with_hessian: bool = True
+    X: Any,
+    y: Any,
+    shape: tuple[int, int],
+    beta: NDArray[np.float64],
+    *,
+    with_hessian: bool = True,
+    intercept: bool = False,
 ) -> _BlockCheck:
     """Check one block where it lives (declared shape, finite 0/1 labels), then compute its terms at ``beta``.
 
@@ -185,7 +215,7 @@ def _checked_block_terms(
     if outside.size:
         return _BlockCheck(f"labels must be 0 or 1; y also contains {outside[:5].tolist()}", 0, None)
     with np.errstate(invalid="ignore", over="ignore"):
-        terms = block_terms(X, y, beta, with_hessian=with_hessian)
+        terms = block_terms(X, y, beta, with_hessian=with_hessian, intercept=intercept)
     parts = (terms.loss, terms.gradient, terms.hessian)
     if not all(np.all(np.isfinite(part)) for part in parts if part is not None):
         if not np.all(np.isfinite(X)):
@@ -301,6 +331,15 @@ def _new_futures(given: Any, kept: Any) -> list[Any]:
     return [future for future in futures_of(kept) if future.key not in held]
 
 
+def _futures_of(collections: Any) -> list[Any]:
+    """The futures in the graphs of ``collections``: none without ``dask.distributed``."""
+    try:
+        from distributed import futures_of
+    except ImportError:
+        return []
+    return futures_of(collections)
+
+
 def _persisted(array: da.Array) -> bool:
     """Every block of ``array`` is already a future on the cluster (persisting again would cost a round trip)."""
     from distributed import futures_of
@@ -369,7 +408,7 @@ def _total(parts: list[BlockTerms]) -> BlockTerms:
 
 
 def _warm_start(
-    blocks: _ResidentBlocks, row_chunks: tuple[int, ...], n_features: int, l2: float
+    blocks: _ResidentBlocks, row_chunks: tuple[int, ...], n_features: int, l2: float, intercept: bool
 ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
     """Where the full fit starts, and the Hessian (a per-row mean) for its first step, if there is one.
 
@@ -390,7 +429,7 @@ def _warm_start(
     beta, previous = zero, np.inf
     with np.errstate(all="ignore"):
         for _ in range(_WARM_MAX_STEPS):
-            terms = _total(blocks.map(block_terms, beta=beta, stride=_WARM_STRIDE))
+            terms = _total(blocks.map(block_terms, beta=beta, stride=_WARM_STRIDE, intercept=intercept))
             assert terms.hessian is not None
             value = terms.loss / n_sub + penalty_value(beta, l2)
             if not (np.isfinite(value) and value < previous) or (l2 == 0 and terms.separated):
@@ -435,7 +474,17 @@ def newton(X: da.Array, y: da.Array, *, l2: float = 0.0, tol: float = 1e-10, max
     if not tol > 0:
         raise ValueError(f"tol must be > 0; got {tol!r}")
     max_iter = check_whole_number(max_iter, "max_iter", 0)
-    n_samples, n_features = _check_layout(X, y)
+    _check_layout(X, y)
+    return _blockwise_newton(X, y, strength, tol, max_iter, intercept=False)
+
+
+def _blockwise_newton(
+    X: da.Array, y: da.Array, strength: float, tol: float, max_iter: int, *, intercept: bool
+) -> FitResult:
+    """:func:`newton` on checked arguments; with ``intercept=True`` ``X`` holds the features only (no column of
+    ones: :func:`block_terms` adds its terms) and ``beta[0]`` is the intercept."""
+    n_samples, n_columns = X.shape
+    n_features = n_columns + intercept  # coefficients
     if X.numblocks[1] > 1:
         X = X.rechunk({1: -1})  # each row block in one piece: rows stay where they are, columns join
     mask = penalty_mask(n_features)
@@ -450,10 +499,10 @@ def newton(X: da.Array, y: da.Array, *, l2: float = 0.0, tol: float = 1e-10, max
 
     blocks = _ResidentBlocks(X, y)
     try:
-        beta, hessian_matrix = _warm_start(blocks, X.chunks[0], n_features, strength)
+        beta, hessian_matrix = _warm_start(blocks, X.chunks[0], n_features, strength, intercept)
         warm = hessian_matrix is not None  # then the subsample's Hessian directs the first full step
-        shapes = [(rows, n_features) for rows in X.chunks[0]]
-        checks = blocks.map(_checked_block_terms, shapes, beta=beta, with_hessian=not warm)
+        shapes = [(rows, n_columns) for rows in X.chunks[0]]
+        checks = blocks.map(_checked_block_terms, shapes, beta=beta, with_hessian=not warm, intercept=intercept)
         terms = _check_blocks(checks, X.chunks[0], n_samples)
         current, grad = objective(beta, terms)
         history = [current]
@@ -463,7 +512,7 @@ def newton(X: da.Array, y: da.Array, *, l2: float = 0.0, tol: float = 1e-10, max
             if np.max(np.abs(grad)) <= tol:
                 break
             if strength == 0 and terms.separated:
-                warn_separable(stacklevel=2)
+                warn_separable(stacklevel=3)
                 break
             if terms.hessian is not None:
                 hessian_matrix, full_hessian = hessian(terms), True  # otherwise the one in hand: see below
@@ -478,7 +527,9 @@ def newton(X: da.Array, y: da.Array, *, l2: float = 0.0, tol: float = 1e-10, max
             else:  # close to the optimum a step barely changes the Hessian: the next pass (often the last pass,
                 # which only confirms convergence) skips it and, should one more step be needed, reuses this one
                 with_hessian = decrement > _HESSIAN_REUSE_DECREMENT
-            candidate_terms = _total(blocks.map(block_terms, beta=candidate, with_hessian=with_hessian))
+            candidate_terms = _total(
+                blocks.map(block_terms, beta=candidate, with_hessian=with_hessian, intercept=intercept)
+            )
             value = objective(candidate, candidate_terms)[0]
             while True:
                 sufficient, flat = _armijo(value, current, step, decrement)
@@ -486,11 +537,12 @@ def newton(X: da.Array, y: da.Array, *, l2: float = 0.0, tol: float = 1e-10, max
                     break
                 step /= 2
                 candidate = beta - step * direction
-                value = sum(blocks.map(block_loss, beta=candidate)) / n_samples + penalty_value(candidate, strength)
+                loss = sum(blocks.map(block_loss, beta=candidate, intercept=intercept))
+                value = loss / n_samples + penalty_value(candidate, strength)
             if step < 1e-12 and not flat:
                 break
             if step < 1.0:  # backtracked: the terms computed at the full step belong to another point
-                candidate_terms = _total(blocks.map(block_terms, beta=candidate))
+                candidate_terms = _total(blocks.map(block_terms, beta=candidate, intercept=intercept))
             previous_largest = float(np.max(np.abs(grad)))
             beta, terms = candidate, candidate_terms
             current, grad = objective(beta, terms)
@@ -499,7 +551,7 @@ def newton(X: da.Array, y: da.Array, *, l2: float = 0.0, tol: float = 1e-10, max
         blocks.release()
     gradient_norm = float(np.max(np.abs(grad)))
     if gradient_norm > tol and not (strength == 0 and terms.separated):
-        warn_not_converged(len(history) - 1, gradient_norm, tol, stacklevel=2)
+        warn_not_converged(len(history) - 1, gradient_norm, tol, stacklevel=3)
     return FitResult(beta, np.asarray(history), len(history) - 1, gradient_norm)
 
 
@@ -560,13 +612,6 @@ def _persist(*collections: Any, owned: list[Any]) -> list[Any]:
     kept = list(client.persist(list(collections)))
     owned.extend(_new_futures(collections, kept))
     return kept
-
-
-def _with_intercept(block: NDArray) -> NDArray[np.float64]:
-    design = np.empty((block.shape[0], block.shape[1] + 1))
-    design[:, 0] = 1.0
-    design[:, 1:] = block
-    return design
 
 
 def _two_probabilities(scores: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -644,17 +689,19 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"y has {classes.size} classes ({classes[:5].tolist()}); logreg.distributed.LogisticRegression "
                 "fits two classes only (logreg.LogisticRegression fits more, one-vs-rest, in memory)"
             )
-        # One task per row block, which needs only that block: the workers build the design where the block is
-        # (a concatenation with a separate block of ones would be a second input the scheduler could move).
-        design = X.rechunk({1: -1}).map_blocks(
-            _with_intercept, chunks=(X.chunks[0], (n_features + 1,)), dtype=np.float64
-        )
+        features = X.rechunk({1: -1}) if X.numblocks[1] > 1 else X
+        if features.dtype != np.float64:
+            features = features.astype(np.float64)  # converted once, on the workers, not on every pass
         target = (y == classes[1]).astype(np.float64)
         n_kept = len(owned)
-        design, target = _persist(design, target, owned=owned)  # built from the kept blocks, where they are
-        del X, y, owned[:n_kept]  # the features and labels as given go once the design is built (not cancelled:
-        # that would cancel the design that is being built from them)
-        result = newton(design, target, l2=1.0 / n_samples if l2 is None else l2, tol=self.tol, max_iter=max_iter)
+        features, target = _persist(features, target, owned=owned)  # built from the kept blocks, where they are
+        # The blocks as given that the fit no longer uses go once what is built from them exists (dropped, not
+        # cancelled: that would cancel what is being built from them); features given as float64 stay owned.
+        used = {future.key for future in _futures_of([features, target])}
+        owned[:n_kept] = [future for future in owned[:n_kept] if future.key in used]
+        del X, y
+        l2 = 1.0 / n_samples if l2 is None else l2
+        result = _blockwise_newton(features, target, l2, self.tol, max_iter, intercept=True)
         return result, classes
 
     def _check_columns(self, X: Any, *, reset: bool) -> None:

@@ -121,6 +121,23 @@ def test_block_terms_are_the_in_memory_derivatives_summed_over_rows(problem):
     assert total.separated is False and big.loss == pytest.approx(1600.0) and np.isfinite(big.hessian).all()
 
 
+@pytest.mark.parametrize("stride", [1, 7])
+def test_block_terms_with_a_built_in_intercept_equal_those_of_the_column_of_ones(problem, stride):
+    """X without its column of ones and intercept=True: the same sums, without building the design."""
+    X, y = problem
+    beta = np.linspace(-0.5, 0.5, X.shape[1])
+    features = np.ascontiguousarray(X[:, 1:])
+    assert np.all(X[:, 0] == 1.0)
+    built_in = ld.block_terms(features, y, beta, intercept=True, stride=stride)
+    expected = ld.block_terms(X, y, beta, stride=stride)
+    assert built_in.loss == pytest.approx(expected.loss, rel=1e-13)
+    np.testing.assert_allclose(built_in.gradient, expected.gradient, rtol=1e-11, atol=1e-10)
+    np.testing.assert_allclose(built_in.hessian, expected.hessian, rtol=1e-11, atol=1e-10)
+    np.testing.assert_array_equal(built_in.hessian, built_in.hessian.T)
+    assert ld.block_loss(features, y, beta, intercept=True) == pytest.approx(ld.block_loss(X, y, beta), rel=1e-13)
+    assert ld.block_terms(features, y, beta, intercept=True, with_hessian=False).gradient.shape == beta.shape
+
+
 def test_backtracking_line_search_matches_the_in_memory_one(client, problem, monkeypatch):
     """The first two directions four times too long: those full steps are rejected and halved twice with
     loss-only passes, then the fit goes on from the accepted point exactly as the in-memory one does."""
@@ -155,9 +172,9 @@ def test_the_pass_that_confirms_convergence_skips_the_hessian(problem, monkeypat
     asked = []
     original = ld.block_terms
 
-    def recording(X_block, y_block, beta, *, with_hessian=True):
+    def recording(X_block, y_block, beta, *, with_hessian=True, **options):
         asked.append(with_hessian)
-        return original(X_block, y_block, beta, with_hessian=with_hessian)
+        return original(X_block, y_block, beta, with_hessian=with_hessian, **options)
 
     monkeypatch.setattr(ld, "block_terms", recording)
     result = ld.newton(*as_dask(X, y), l2=0.01)  # in this process: every block's call is recorded
