@@ -425,6 +425,20 @@ def test_the_estimator_reaches_the_in_memory_estimators_optimum(client, features
     assert not hasattr(model, "feature_names_in_")
 
 
+def test_a_large_estimator_fit_starts_from_a_subsample_with_its_built_in_intercept(client, monkeypatch):
+    """Integer features, no column of ones, a warm start and reused Hessians: the in-memory optimum."""
+    monkeypatch.setattr(ld, "_WARM_MIN_WORK", 0)  # 40000 x 6 counts as large
+    asked = full_passes_with_hessian(monkeypatch)
+    X, y = ld.synthetic_blocks(40_000, 5, n_blocks=4, seed=3)
+    features = da.round(X[:, 1:] * 4).astype(np.int64)  # whole numbers: converted once on the workers
+    expected = logreg.LogisticRegression(l2=1e-4).fit(*dask.compute(features, y, scheduler="sync"))
+    with client.as_current():
+        model = ld.LogisticRegression(l2=1e-4).fit(features, y)
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(model.intercept_, expected.intercept_, rtol=0, atol=1e-8)
+    assert asked[:2] == [False, True] and asked.count(True) < len(asked) - 1, asked
+
+
 def test_the_default_is_scikit_learns_c_equal_one(client, features):
     X, y = features
     reference = sklearn.linear_model.LogisticRegression(C=1.0, tol=1e-12, max_iter=10_000).fit(X, y)
