@@ -215,14 +215,20 @@ def hessians_of_full_passes(passes: list[tuple[str, int, bool]]) -> str:
     return "".join("TF"[not hessian] for name, stride, hessian in passes if name in gradient_passes and stride == 1)
 
 
-def test_a_large_fit_starts_from_a_subsample_and_reaches_the_same_optimum(client, monkeypatch):
-    monkeypatch.setattr(ld, "_WARM_MIN_WORK", 0)  # 40000 x 6 counts as large
+def warm_fit(client, monkeypatch, n_samples=40_000, n_features=5, n_blocks=4, l2=1e-4, seed=5):
+    """A fit that starts from a subsample (any size counts as large), its passes, and logreg.newton's fit."""
+    monkeypatch.setattr(ld, "_WARM_MIN_WORK", 0)
     passes = record_passes(monkeypatch)
-    X, y = ld.synthetic_blocks(40_000, 5, n_blocks=4, seed=5)
+    X, y = ld.synthetic_blocks(n_samples, n_features, n_blocks=n_blocks, seed=seed)
     with client.as_current():
-        result = ld.newton(X, y, l2=1e-4)
-    expected = logreg.newton(*dask.compute(X, y, scheduler="sync"), l2=1e-4)
+        result = ld.newton(X, y, l2=l2)
+    expected = logreg.newton(*dask.compute(X, y, scheduler="sync"), l2=l2)
     np.testing.assert_allclose(result.beta, expected.beta, rtol=0, atol=1e-8)
+    return result, expected, passes
+
+
+def test_a_large_fit_starts_from_a_subsample_and_reaches_the_same_optimum(client, monkeypatch):
+    result, expected, passes = warm_fit(client, monkeypatch)
     warm = [name for name, stride, _ in passes if stride == ld._WARM_STRIDE]
     full = [name for name, stride, _ in passes if stride == 1]
     assert len(warm) >= 3 and set(warm) == {"block_terms"}, passes
@@ -243,14 +249,8 @@ def test_a_large_fit_starts_from_a_subsample_and_reaches_the_same_optimum(client
 def test_after_a_warm_start_a_hessian_is_kept_while_its_steps_shrink_the_gradient(
     client, monkeypatch, contraction, pattern
 ):
-    monkeypatch.setattr(ld, "_WARM_MIN_WORK", 0)  # 40000 x 6 counts as large
     monkeypatch.setattr(ld, "_WARM_REUSE_CONTRACTION", contraction)
-    passes = record_passes(monkeypatch)
-    X, y = ld.synthetic_blocks(40_000, 5, n_blocks=4, seed=5)
-    with client.as_current():
-        result = ld.newton(X, y, l2=1e-4)
-    expected = logreg.newton(*dask.compute(X, y, scheduler="sync"), l2=1e-4)
-    np.testing.assert_allclose(result.beta, expected.beta, rtol=0, atol=1e-8)
+    result, _, passes = warm_fit(client, monkeypatch)
     asked = hessians_of_full_passes(passes)
     assert result.gradient_norm <= 1e-10 and len(asked) == result.n_iter + 1 >= 3
     assert re.fullmatch(pattern, asked), asked
@@ -258,13 +258,7 @@ def test_after_a_warm_start_a_hessian_is_kept_while_its_steps_shrink_the_gradien
 
 def test_the_default_keeps_the_hessian_on_the_benchmark_shape(client, monkeypatch):
     """Rows x columns like the Dask benchmark's, 16 times fewer rows: one full pass computes a Hessian."""
-    monkeypatch.setattr(ld, "_WARM_MIN_WORK", 0)
-    passes = record_passes(monkeypatch)
-    X, y = ld.synthetic_blocks(125_000, 20, n_blocks=8, seed=0)
-    with client.as_current():
-        result = ld.newton(X, y, l2=1 / 125_000)
-    expected = logreg.newton(*dask.compute(X, y, scheduler="sync"), l2=1 / 125_000)
-    np.testing.assert_allclose(result.beta, expected.beta, rtol=0, atol=1e-8)
+    _, _, passes = warm_fit(client, monkeypatch, 125_000, 20, n_blocks=8, l2=1 / 125_000, seed=0)
     assert re.fullmatch("FTF+", hessians_of_full_passes(passes)), passes
 
 
