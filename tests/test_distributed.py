@@ -325,6 +325,23 @@ def test_bad_input_is_named_before_or_during_the_first_pass(client, problem, mak
         ld.newton(X, y)
 
 
+@pytest.mark.parametrize(("value", "message"), [(np.nan, "X contains NaN"), (np.inf, "X contains inf")])
+def test_after_a_warm_start_the_first_full_pass_finds_bad_values_without_the_hessian(
+    client, monkeypatch, value, message
+):
+    """A bad entry in a row that the subsample skips: the warm start succeeds, and the first full pass, which
+    computes no Hessian after a warm start, still finds the entry through the gradient and names its block."""
+    monkeypatch.setattr(ld, "_WARM_MIN_WORK", 0)
+    passes = record_passes(monkeypatch)
+    X, y = ld.synthetic_blocks(40_000, 5, n_blocks=4, seed=5)  # blocks of 10 000 rows
+    row = 10_001  # the second row of block 1: not one of every 16th
+    X = da.where((da.arange(40_000) == row)[:, None] & (da.arange(6) == 3), value, X).rechunk(X.chunks)
+    with client.as_current(), pytest.raises(ValueError, match=rf"row block 1 \(rows 10000 to 19999\): {message}"):
+        ld.newton(X, y, l2=1e-4)
+    assert [stride for _, stride, _ in passes].count(ld._WARM_STRIDE) >= 3, "the warm start ran to its end"
+    assert hessians_of_full_passes(passes) == "F", passes
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [({"l2": -1.0}, "l2 must be"), ({"tol": 0.0}, "tol must be"), ({"max_iter": 1.5}, "max_iter")],
