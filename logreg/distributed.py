@@ -462,13 +462,13 @@ def newton(X: da.Array, y: da.Array, *, l2: float = 0.0, tol: float = 1e-10, max
     0/1 labels, declared shapes) where it lives. Stops when the largest gradient entry is at most ``tol``;
     warns like :func:`logreg.newton` on perfect separation (``l2 == 0``) or when ``max_iter`` is reached.
 
-    Small problems start from zero and take exactly the steps of :func:`logreg.newton` (only the pass that
-    confirms convergence skips the Hessian). Large ones (at least 1e8 rows x columns^2) first fit every 16th row
-    of each block, in passes that cost a sixteenth each, and start from that fit, already close to the optimum:
-    the subsample's Hessian directs the first full step, and a Hessian from a full pass directs the steps after
-    it for as long as each shrinks the largest gradient entry tenfold (a pass without the Hessian costs about a
-    third of one with it). Fewer and cheaper full passes, the same optimum. ``history`` and ``n_iter`` count
-    the full steps only.
+    Small problems start from zero and take exactly the steps of :func:`logreg.newton` (a pass after a step with
+    a Newton decrement below 1e-12, usually the one that confirms convergence, skips the Hessian). Large ones (at
+    least 1e8 rows x columns^2) first fit every 16th row of each block, in passes that cost a sixteenth each, and
+    start from that fit, already close to the optimum: the subsample's Hessian directs the first full step, and a
+    Hessian from a full pass directs the steps after it for as long as each shrinks the largest gradient entry
+    tenfold (a pass without the Hessian costs less than half of one with it). Fewer and cheaper full passes, the
+    same optimum. ``history`` and ``n_iter`` count the full steps only.
     """
     strength = check_l2(l2)
     if not tol > 0:
