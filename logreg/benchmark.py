@@ -95,8 +95,29 @@ TARGET_RATIO_TO_FASTEST = 0.8
 SAME_OPTIMUM = 1e-9
 
 
+class _SameOptimumTimes:
+    """What both comparisons compute from their fields: the ratio to scikit-learn's faster solver, and whether
+    every fit ended within ``SAME_OPTIMUM`` of the optimum (so that the times compare like with like). The
+    dataclasses that use it have the fields ``{ours,lbfgs,newton_cholesky}_{seconds,gap}``."""
+
+    @property
+    def fastest_sklearn(self) -> str:
+        """Which scikit-learn solver was faster here: ``"lbfgs"`` or ``"newton-cholesky"``."""
+        return "lbfgs" if self.lbfgs_seconds <= self.newton_cholesky_seconds else "newton-cholesky"
+
+    @property
+    def ratio_to_fastest(self) -> float:
+        """Our time over scikit-learn's fastest solver's time."""
+        return self.ours_seconds / min(self.lbfgs_seconds, self.newton_cholesky_seconds)
+
+    @property
+    def at_same_optimum(self) -> bool:
+        """Every fit within ``SAME_OPTIMUM`` of the optimum, so that the times compare like with like."""
+        return max(self.ours_gap, self.lbfgs_gap, self.newton_cholesky_gap) <= SAME_OPTIMUM
+
+
 @dataclass(frozen=True)
-class ExactFitRatios:
+class ExactFitRatios(_SameOptimumTimes):
     """Best-of-``repeat`` times of three fits run to the same optimum, and how far each ended above it.
 
     ``ours``: ``logreg.LogisticRegression()`` (``l2=None``: scikit-learn's ``C=1``); ``lbfgs`` and
@@ -118,21 +139,6 @@ class ExactFitRatios:
     def ratio_to_lbfgs(self) -> float:
         """Our time over scikit-learn's lbfgs time (the bar: <= 0.5)."""
         return self.ours_seconds / self.lbfgs_seconds
-
-    @property
-    def fastest_sklearn(self) -> str:
-        """Which scikit-learn solver was faster here: ``"lbfgs"`` or ``"newton-cholesky"``."""
-        return "lbfgs" if self.lbfgs_seconds <= self.newton_cholesky_seconds else "newton-cholesky"
-
-    @property
-    def ratio_to_fastest(self) -> float:
-        """Our time over scikit-learn's fastest solver's time (the bar: <= 0.8)."""
-        return self.ours_seconds / min(self.lbfgs_seconds, self.newton_cholesky_seconds)
-
-    @property
-    def at_same_optimum(self) -> bool:
-        """Every fit within ``SAME_OPTIMUM`` of the optimum, so that the times compare like with like."""
-        return max(self.ours_gap, self.lbfgs_gap, self.newton_cholesky_gap) <= SAME_OPTIMUM
 
     @property
     def meets_bar(self) -> bool:
@@ -255,7 +261,7 @@ def multinomial_objective(intercept: NDArray, coef: NDArray, X: NDArray, y: NDAr
 
 
 @dataclass(frozen=True)
-class MulticlassRatios:
+class MulticlassRatios(_SameOptimumTimes):
     """Our default multinomial fit against scikit-learn's lbfgs and newton-cholesky (tol=1e-8), one BLAS thread."""
 
     name: str
@@ -269,14 +275,6 @@ class MulticlassRatios:
     lbfgs_gap: float
     newton_cholesky_gap: float
     newton_steps: int
-
-    @property
-    def ratio_to_fastest(self) -> float:
-        return self.ours_seconds / min(self.lbfgs_seconds, self.newton_cholesky_seconds)
-
-    @property
-    def at_same_optimum(self) -> bool:
-        return max(self.ours_gap, self.lbfgs_gap, self.newton_cholesky_gap) <= SAME_OPTIMUM
 
     @property
     def meets_bar(self) -> bool:
