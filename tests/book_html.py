@@ -50,6 +50,22 @@ class PageParser(HTMLParser):
             self.links.append(attributes["href"])
 
 
+class StartTags(HTMLParser):
+    """The start tags of an HTML fragment with their attributes, in document order."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def find(self, tag: str, **attrs: str) -> list[dict]:
+        """The attributes of every ``tag`` whose attributes include ``attrs``."""
+        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())]
+
+
 def parse(page: Path) -> PageParser:
     parser = PageParser()
     parser.feed(page.read_text(encoding="utf-8"))

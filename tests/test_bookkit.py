@@ -7,10 +7,10 @@ import json
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 
 import numpy as np
 import pytest
+from book_html import StartTags
 
 from bookkit import Bars, HLine, Line, Points, Select, Slider, Text, VLine, interactive_figure
 from bookkit.figure import LEFT, PLOT_H, PLOT_W, TOP, _clip_polyline
@@ -46,21 +46,6 @@ def sigmoid_figure(**overrides):
 def data_of(html: str) -> dict:
     match = re.search(r'<script type="application/json" class="bk-data">(.*?)</script>', html, re.S)
     return json.loads(match.group(1).replace("<\\/", "</"))
-
-
-class Elements(HTMLParser):
-    """Start tags with their attributes, in document order."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def find(self, tag: str, **attrs) -> list[dict]:
-        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())]
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +100,7 @@ def test_mime_bundle_has_html_png_and_the_description_as_text(figure):
 
 def test_html_contract_for_the_page_and_its_readers(figure):
     html = figure.html
-    elements = Elements(html)
+    elements = StartTags(html)
     (outer,) = elements.find("figure")
     assert outer["class"] == "interactive-figure" and outer["id"] == "bk-sigmoid-weight-intercept"
     assert html.startswith("<figure") and html.rstrip().endswith("</figure>")
@@ -160,7 +145,7 @@ def test_select_passes_the_option_values_and_shows_their_text():
         description="d",
     )
     assert seen == [1, 2]
-    elements = Elements(figure.html)
+    elements = StartTags(figure.html)
     assert [o.get("selected", "-") for o in elements.find("option")] == ["-", None]
     assert ">rising</option>" in figure.html
     assert re.search(r'class="bk-readout"[^>]*>(.*?)</p>', figure.html).group(1) == "kind 2"

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import pytest
+from book_html import StartTags
 
 ROOT = Path(__file__).resolve().parent.parent
 EXT = ROOT / "_ext"
@@ -96,19 +96,6 @@ def build(tmp_path: Path, pages: dict[str, str], builder: str = "html") -> tuple
     return result, out
 
 
-class Tags(HTMLParser):
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def find(self, tag: str, **attrs) -> list[dict]:
-        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())]
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("self_check")
@@ -131,7 +118,7 @@ def question_html(html: str, label: str) -> str:
 def test_multiple_choice_renders_radio_buttons_with_feedback_for_each_option(built):
     html = (built / "quiz.html").read_text()
     question = question_html(html, "sc-quiz-odds")
-    tags = Tags(question)
+    tags = StartTags(question)
     (outer,) = tags.find("div", id="sc-quiz-odds")
     assert outer["class"].split()[0] == "self-check" and outer["data-kind"] == "choice"
     radios = tags.find("input", type="radio")
@@ -152,14 +139,14 @@ def test_multiple_choice_renders_radio_buttons_with_feedback_for_each_option(bui
 
 def test_numeric_question_takes_its_answer_from_the_glued_value(built):
     html = (built / "quiz.html").read_text()
-    tags = Tags(question_html(html, "sc-quiz-threshold"))
+    tags = StartTags(question_html(html, "sc-quiz-threshold"))
     (outer,) = tags.find("div", id="sc-quiz-threshold")
     assert outer["data-kind"] == "numeric"
     assert float(outer["data-answer"]) == pytest.approx(1 / 6, abs=1e-12)
     assert outer["data-tolerance"] == "0.005" and outer["data-answer-text"] == "0.167"
     (field,) = tags.find("input", **{"class": "sc-input"})
     assert tags.find("label", **{"for": field["id"]})
-    (literal,) = Tags(question_html(html, "sc-quiz-parameters")).find("div", id="sc-quiz-parameters")
+    (literal,) = StartTags(question_html(html, "sc-quiz-parameters")).find("div", id="sc-quiz-parameters")
     assert literal["data-answer"] == "3.0" and literal["data-answer-text"] == "3"
     assert html.count('id="sc-quiz-odds"') == 1
 
