@@ -598,6 +598,22 @@ def test_bad_estimator_arguments(features, kwargs, message):
         ld.LogisticRegression().predict(da.from_array(X))
 
 
+def test_the_same_lazy_data_can_be_fitted_again_at_once(client, features):
+    """A fit releases the blocks it persisted; fitting the same lazy arrays again (the same keys), right after a
+    fit that succeeded or failed, must not meet blocks that are being released."""
+    X, y = features
+    expected = logreg.LogisticRegression().fit(X, y)
+    with client.as_current():
+        for labels in (y, np.zeros_like(y), y, y):
+            X_lazy, y_lazy = da.from_array(X, chunks=(500, -1)), da.from_array(labels, chunks=500)
+            if labels is y:
+                model = ld.LogisticRegression().fit(X_lazy, y_lazy)
+                np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-8)
+            else:
+                with pytest.raises(ValueError, match="one class only"):
+                    ld.LogisticRegression().fit(X_lazy, y_lazy)
+
+
 def test_a_failed_fit_leaves_nothing_on_the_workers(client, features):
     """The error's traceback holds the fit's frames: the blocks they persisted are cancelled, not kept by it."""
     X, y = features
