@@ -225,6 +225,11 @@ def _checked_block_terms(
     return _BlockCheck(None, int(np.count_nonzero(y)), terms)
 
 
+def _distinct_labels(X: Any, y: Any) -> NDArray:
+    """The distinct labels of one block, sorted (``X`` is not used: holders pass every function both)."""
+    return np.unique(np.asarray(y))
+
+
 def _non_finite_kind(values: NDArray) -> str:
     return "NaN" if np.isnan(values).any() else "inf"
 
@@ -244,6 +249,10 @@ class BlockHolder:
     def map(self, function: Callable[..., Any], per_block: Sequence[tuple[Any, ...]], shared: dict[str, Any]) -> list:
         """``function(x_block, y_block, *arguments, **shared)`` for every held block, in order."""
         return [function(x, y, *arguments, **shared) for (x, y), arguments in zip(self.pairs, per_block, strict=True)]
+
+    def relabel(self, positive: Any) -> None:
+        """Replace every y block by its 0/1 targets, 1 where the label is ``positive``: once, where it lives."""
+        self.pairs = [(x, (np.asarray(y) == positive).astype(np.float64)) for x, y in self.pairs]
 
 
 class _ResidentBlocks:
@@ -313,6 +322,13 @@ class _ResidentBlocks:
                 results[index] = result
         return results
 
+    def relabel(self, positive: Any) -> None:
+        """:meth:`BlockHolder.relabel` on every holder at once; returns when all are done."""
+        calls = [holder.relabel(positive) for holder in self.holders]
+        if self.client is not None:
+            for call in calls:
+                call.result()
+
     def release(self) -> None:
         """End the holders and drop this fit's references: blocks it computed are forgotten, persisted inputs stay.
 
@@ -330,15 +346,6 @@ def _new_futures(given: Any, kept: Any) -> list[Any]:
 
     held = {future.key for future in futures_of(given)}
     return [future for future in futures_of(kept) if future.key not in held]
-
-
-def _futures_of(collections: Any) -> list[Any]:
-    """The futures in the graphs of ``collections``: none without ``dask.distributed``."""
-    try:
-        from distributed import futures_of
-    except ImportError:
-        return []
-    return futures_of(collections)
 
 
 def _persisted(array: da.Array) -> bool:
@@ -476,18 +483,29 @@ def newton(X: da.Array, y: da.Array, *, l2: float = 0.0, tol: float = 1e-10, max
         raise ValueError(f"tol must be > 0; got {tol!r}")
     max_iter = check_whole_number(max_iter, "max_iter", 0)
     _check_layout(X, y)
-    return _blockwise_newton(X, y, strength, tol, max_iter, intercept=False)
+    if X.numblocks[1] > 1:
+        X = X.rechunk({1: -1})  # each row block in one piece: rows stay where they are, columns join
+    blocks = _ResidentBlocks(X, y)
+    try:
+        return _blockwise_newton(blocks, X.chunks[0], X.shape[1], strength, tol, max_iter, intercept=False)
+    finally:
+        blocks.release()
 
 
 def _blockwise_newton(
-    X: da.Array, y: da.Array, strength: float, tol: float, max_iter: int, *, intercept: bool
+    blocks: _ResidentBlocks,
+    row_chunks: tuple[int, ...],
+    n_columns: int,
+    strength: float,
+    tol: float,
+    max_iter: int,
+    *,
+    intercept: bool,
 ) -> FitResult:
-    """:func:`newton` on checked arguments; with ``intercept=True`` ``X`` holds the features only (no column of
-    ones: :func:`block_terms` adds its terms) and ``beta[0]`` is the intercept."""
-    n_samples, n_columns = X.shape
+    """:func:`newton` on checked, resident blocks with 0/1 labels; with ``intercept=True`` the blocks hold the
+    features only (no column of ones: :func:`block_terms` adds its terms) and ``beta[0]`` is the intercept."""
+    n_samples = sum(row_chunks)
     n_features = n_columns + intercept  # coefficients
-    if X.numblocks[1] > 1:
-        X = X.rechunk({1: -1})  # each row block in one piece: rows stay where they are, columns join
     mask = penalty_mask(n_features)
 
     def objective(beta: NDArray[np.float64], terms: BlockTerms) -> tuple[float, NDArray[np.float64]]:
@@ -498,58 +516,54 @@ def _blockwise_newton(
         assert terms.hessian is not None
         return terms.hessian / n_samples + np.diag(strength * mask)
 
-    blocks = _ResidentBlocks(X, y)
-    try:
-        beta, hessian_matrix = _warm_start(blocks, X.chunks[0], n_features, strength, intercept)
-        warm = hessian_matrix is not None  # then the subsample's Hessian directs the first full step
-        shapes = [(rows, n_columns) for rows in X.chunks[0]]
-        checks = blocks.map(_checked_block_terms, shapes, beta=beta, with_hessian=not warm, intercept=intercept)
-        terms = _check_blocks(checks, X.chunks[0], n_samples)
+    beta, hessian_matrix = _warm_start(blocks, row_chunks, n_features, strength, intercept)
+    warm = hessian_matrix is not None  # then the subsample's Hessian directs the first full step
+    shapes = [(rows, n_columns) for rows in row_chunks]
+    checks = blocks.map(_checked_block_terms, shapes, beta=beta, with_hessian=not warm, intercept=intercept)
+    terms = _check_blocks(checks, row_chunks, n_samples)
+    current, grad = objective(beta, terms)
+    history = [current]
+    full_hessian = False  # the Hessian in hand comes from a full pass (not from the subsample)
+    previous_largest = np.inf  # the largest gradient entry before the last step
+    for _ in range(max_iter):
+        if np.max(np.abs(grad)) <= tol:
+            break
+        if strength == 0 and terms.separated:
+            warn_separable(stacklevel=3)
+            break
+        if terms.hessian is not None:
+            hessian_matrix, full_hessian = hessian(terms), True  # otherwise the one in hand: see below
+        assert hessian_matrix is not None
+        direction = _newton_direction(hessian_matrix, grad)
+        decrement = float(grad @ direction)
+        step = 1.0
+        candidate = beta - direction
+        if warm:  # near the optimum from the start: a full Hessian lasts while its steps shrink grad tenfold
+            shrank = np.max(np.abs(grad)) <= _WARM_REUSE_CONTRACTION * previous_largest
+            with_hessian = not (full_hessian and (terms.hessian is not None or shrank))
+        else:  # close to the optimum a step barely changes the Hessian: the next pass (often the last pass,
+            # which only confirms convergence) skips it and, should one more step be needed, reuses this one
+            with_hessian = decrement > _HESSIAN_REUSE_DECREMENT
+        candidate_terms = _total(
+            blocks.map(block_terms, beta=candidate, with_hessian=with_hessian, intercept=intercept)
+        )
+        value = objective(candidate, candidate_terms)[0]
+        while True:
+            sufficient, flat = _armijo(value, current, step, decrement)
+            if sufficient or flat or step < 1e-12:
+                break
+            step /= 2
+            candidate = beta - step * direction
+            loss = sum(blocks.map(block_loss, beta=candidate, intercept=intercept))
+            value = loss / n_samples + penalty_value(candidate, strength)
+        if step < 1e-12 and not flat:
+            break
+        if step < 1.0:  # backtracked: the terms computed at the full step belong to another point
+            candidate_terms = _total(blocks.map(block_terms, beta=candidate, intercept=intercept))
+        previous_largest = float(np.max(np.abs(grad)))
+        beta, terms = candidate, candidate_terms
         current, grad = objective(beta, terms)
-        history = [current]
-        full_hessian = False  # the Hessian in hand comes from a full pass (not from the subsample)
-        previous_largest = np.inf  # the largest gradient entry before the last step
-        for _ in range(max_iter):
-            if np.max(np.abs(grad)) <= tol:
-                break
-            if strength == 0 and terms.separated:
-                warn_separable(stacklevel=3)
-                break
-            if terms.hessian is not None:
-                hessian_matrix, full_hessian = hessian(terms), True  # otherwise the one in hand: see below
-            assert hessian_matrix is not None
-            direction = _newton_direction(hessian_matrix, grad)
-            decrement = float(grad @ direction)
-            step = 1.0
-            candidate = beta - direction
-            if warm:  # near the optimum from the start: a full Hessian lasts while its steps shrink grad tenfold
-                shrank = np.max(np.abs(grad)) <= _WARM_REUSE_CONTRACTION * previous_largest
-                with_hessian = not (full_hessian and (terms.hessian is not None or shrank))
-            else:  # close to the optimum a step barely changes the Hessian: the next pass (often the last pass,
-                # which only confirms convergence) skips it and, should one more step be needed, reuses this one
-                with_hessian = decrement > _HESSIAN_REUSE_DECREMENT
-            candidate_terms = _total(
-                blocks.map(block_terms, beta=candidate, with_hessian=with_hessian, intercept=intercept)
-            )
-            value = objective(candidate, candidate_terms)[0]
-            while True:
-                sufficient, flat = _armijo(value, current, step, decrement)
-                if sufficient or flat or step < 1e-12:
-                    break
-                step /= 2
-                candidate = beta - step * direction
-                loss = sum(blocks.map(block_loss, beta=candidate, intercept=intercept))
-                value = loss / n_samples + penalty_value(candidate, strength)
-            if step < 1e-12 and not flat:
-                break
-            if step < 1.0:  # backtracked: the terms computed at the full step belong to another point
-                candidate_terms = _total(blocks.map(block_terms, beta=candidate, intercept=intercept))
-            previous_largest = float(np.max(np.abs(grad)))
-            beta, terms = candidate, candidate_terms
-            current, grad = objective(beta, terms)
-            history.append(current)
-    finally:
-        blocks.release()
+        history.append(current)
     gradient_norm = float(np.max(np.abs(grad)))
     if gradient_norm > tol and not (strength == 0 and terms.separated):
         warn_not_converged(len(history) - 1, gradient_norm, tol, stacklevel=3)
@@ -679,8 +693,30 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def _fit_kept(self, X: Any, y: Any, l2: float | None, max_iter: int, owned: list[Any]) -> tuple[FitResult, NDArray]:
         """The fit proper on persisted blocks; the futures of the blocks it persists go to ``owned``."""
         X, y = _frames_as_arrays(*_persist(X, y, owned=owned))
-        n_samples, n_features = _check_layout(X, y, numeric_labels=False)
-        classes = da.unique(y).compute()  # on the cluster: each block's distinct labels, then theirs
+        n_samples, _ = _check_layout(X, y, numeric_labels=False)
+        features = X.rechunk({1: -1}) if X.numblocks[1] > 1 else X
+        if features.dtype != np.float64:
+            features = features.astype(np.float64)  # converted once, on the workers, not on every pass
+        blocks = _ResidentBlocks(features, y)  # built from the kept blocks, where they are
+        row_chunks, n_columns = features.chunks[0], features.shape[1]
+        # The holders keep what the fit needs. The blocks as given are dropped, not cancelled: their keys are
+        # those of the caller's collections, which may be computed again at once (a cancelled key would cancel
+        # that too). No collection stays in this frame, which an error's traceback would keep, with its blocks.
+        owned.clear()
+        del X, y, features
+        try:
+            classes = np.unique(np.concatenate(blocks.map(_distinct_labels)))  # each block's, then theirs
+            self._check_classes(classes)
+            blocks.relabel(classes[1])  # y becomes 0/1 where it lives, once
+            l2 = 1.0 / n_samples if l2 is None else l2
+            result = _blockwise_newton(blocks, row_chunks, n_columns, l2, self.tol, max_iter, intercept=True)
+        finally:
+            blocks.release()
+        return result, classes
+
+    @staticmethod
+    def _check_classes(classes: NDArray) -> None:
+        """Exactly two distinct labels, none of them NaN or inf: the in-memory estimator's errors."""
         if classes.dtype.kind in "fc":
             as_finite_array(classes, "y", ndim=1)  # NaN or inf among the labels
         check_classification_targets(classes)
@@ -690,20 +726,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"y has {classes.size} classes ({classes[:5].tolist()}); logreg.distributed.LogisticRegression "
                 "fits two classes only (logreg.LogisticRegression fits more, one-vs-rest, in memory)"
             )
-        features = X.rechunk({1: -1}) if X.numblocks[1] > 1 else X
-        if features.dtype != np.float64:
-            features = features.astype(np.float64)  # converted once, on the workers, not on every pass
-        target = (y == classes[1]).astype(np.float64)
-        n_kept = len(owned)
-        features, target = _persist(features, target, owned=owned)  # built from the kept blocks, where they are
-        # The blocks as given that the fit no longer uses go once what is built from them exists (dropped, not
-        # cancelled: that would cancel what is being built from them); features given as float64 stay owned.
-        used = {future.key for future in _futures_of([features, target])}
-        owned[:n_kept] = [future for future in owned[:n_kept] if future.key in used]
-        del X, y
-        l2 = 1.0 / n_samples if l2 is None else l2
-        result = _blockwise_newton(features, target, l2, self.tol, max_iter, intercept=True)
-        return result, classes
 
     def _check_columns(self, X: Any, *, reset: bool) -> None:
         """scikit-learn's own checks of ``n_features_in_`` and ``feature_names_in_`` (on a frame's empty meta)."""

@@ -504,10 +504,21 @@ def test_labels_are_checked_on_the_cluster_and_only_small_results_come_back(clie
 
     monkeypatch.setattr(dask.base, "compute", recording)
     monkeypatch.setattr(dask, "compute", recording)
+    labels_found = []
+    original_map = ld._ResidentBlocks.map
+
+    def recording_map(self, function, *per_block, **shared):
+        results = original_map(self, function, *per_block, **shared)
+        if function is ld._distinct_labels:
+            labels_found.extend(np.asarray(result, dtype=object).size for result in results)
+        return results
+
+    monkeypatch.setattr(ld._ResidentBlocks, "map", recording_map)
     X, y = features
     with client.as_current():
         model = ld.LogisticRegression().fit(*frame(X, y))
-    assert sizes and max(sizes) <= 4, sizes  # partition lengths (4) and the two classes
+    assert sizes and max(sizes) <= 4, sizes  # the partitions' lengths
+    assert labels_found == [2, 2, 2, 2], labels_found  # every partition's two labels, found where it lives
     assert list(model.classes_) == ["no", "yes"]
 
 
