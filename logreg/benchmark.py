@@ -174,6 +174,20 @@ def _timed_fits(
     return models, timings, reference
 
 
+def _best_times_and_gaps(
+    X: NDArray, y: NDArray, repeat: int, clock: Callable[[], float], objective: Callable[..., float]
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """The fields both comparisons share, and the fitted models: each fit's best time of :func:`_timed_fits`,
+    and how far its ``objective(intercept, coef, X, y, l2)`` ends above the lowest found by any fit or the
+    reference."""
+    models, timings, reference = _timed_fits(X, y, repeat, clock)
+    l2 = 1.0 / X.shape[0]
+    objectives = {key: objective(m.intercept_, m.coef_, X, y, l2) for key, m in models.items()}
+    optimum = min(objective(reference.intercept_, reference.coef_, X, y, l2), *objectives.values())
+    fields = {f"{key}_seconds": min(times) for key, times in timings.items()}
+    return fields | {f"{key}_gap": value - optimum for key, value in objectives.items()}, models
+
+
 def exact_fit_ratios(
     name: str, X: NDArray, y: NDArray, repeat: int = 7, clock: Callable[[], float] = time.perf_counter
 ) -> ExactFitRatios:
@@ -183,20 +197,11 @@ def exact_fit_ratios(
     alike) and the fastest round of each is kept. ``clock``: wall-clock by default; ``time.process_time`` measures
     this process's CPU time instead, which other programs on a shared machine disturb less.
     """
-    models, timings, reference = _timed_fits(X, y, repeat, clock)
-    l2 = 1.0 / X.shape[0]
-    objectives = {key: fitted_objective(m.intercept_, m.coef_, X, y, l2) for key, m in models.items()}
-    optimum = min(fitted_objective(reference.intercept_, reference.coef_, X, y, l2), *objectives.values())
     return ExactFitRatios(
         name=name,
         n_samples=X.shape[0],
         n_features=X.shape[1],
-        ours_seconds=min(timings["ours"]),
-        lbfgs_seconds=min(timings["lbfgs"]),
-        newton_cholesky_seconds=min(timings["newton_cholesky"]),
-        ours_gap=objectives["ours"] - optimum,
-        lbfgs_gap=objectives["lbfgs"] - optimum,
-        newton_cholesky_gap=objectives["newton_cholesky"] - optimum,
+        **_best_times_and_gaps(X, y, repeat, clock, fitted_objective)[0],
     )
 
 
@@ -288,21 +293,13 @@ def multiclass_ratios(
 
     Gaps are measured from the best of the three fits and scikit-learn's newton-cholesky at tol=1e-12.
     """
-    models, timings, reference = _timed_fits(X, y, repeat, clock)
-    l2 = 1.0 / X.shape[0]
-    objectives = {key: multinomial_objective(m.intercept_, m.coef_, X, y, l2) for key, m in models.items()}
-    optimum = min(multinomial_objective(reference.intercept_, reference.coef_, X, y, l2), *objectives.values())
+    fields, models = _best_times_and_gaps(X, y, repeat, clock, multinomial_objective)
     return MulticlassRatios(
         name=name,
         n_samples=X.shape[0],
         n_features=X.shape[1],
         n_classes=int(np.max(y)) + 1,
-        ours_seconds=min(timings["ours"]),
-        lbfgs_seconds=min(timings["lbfgs"]),
-        newton_cholesky_seconds=min(timings["newton_cholesky"]),
-        ours_gap=objectives["ours"] - optimum,
-        lbfgs_gap=objectives["lbfgs"] - optimum,
-        newton_cholesky_gap=objectives["newton_cholesky"] - optimum,
+        **fields,
         newton_steps=int(models["ours"].n_iter_[0]),
     )
 
