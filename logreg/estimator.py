@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from logreg._validation import check_l1, check_l2, check_sample_weight, check_two_classes_at_least
 from logreg.loss import objective_and_gradient
 from logreg.multinomial import newton_multinomial
-from logreg.optimize import FitResult, lbfgs, newton_unchecked
+from logreg.optimize import FitResult, lbfgs, newton_unchecked, warn_lbfgs_not_converged
 from logreg.sigmoid import sigmoid
 from logreg.softmax import softmax
 from logreg.sparse import proximal_newton_unchecked, warn_if_not_converged
@@ -50,13 +47,7 @@ def _lbfgs(
         tol=tol,
         max_iter=max_iter,
     )
-    if result.n_iter >= max_iter and result.gradient_norm > tol:
-        warnings.warn(
-            f"L-BFGS stopped after {result.n_iter} iterations with gradient {result.gradient_norm:.2e} > tol={tol:g}; "
-            "raise max_iter or standardise the features",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
+    warn_lbfgs_not_converged(result, tol, max_iter, stacklevel=3)
     return result
 
 

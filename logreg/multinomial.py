@@ -36,15 +36,13 @@ Two ways to get the Newton direction ``H^{-1} g``:
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 
 import numpy as np
 import scipy.linalg.lapack
 from numpy.typing import NDArray
-from sklearn.exceptions import ConvergenceWarning
 
-from logreg.optimize import FitResult, _armijo, lbfgs
+from logreg.optimize import FitResult, _armijo, lbfgs, warn_lbfgs_not_converged, warn_not_converged
 
 #: ``method="auto"`` forms the full Hessian while ``n_columns * n_classes <= CHOLESKY_MAX_UNKNOWNS``, Newton-CG
 #: above. Tuned on benchmarks/bench_multiclass.py (one BLAS thread): see there.
@@ -324,12 +322,7 @@ def newton_multinomial(
         W, scores, current = candidate, candidate_scores, value
         history.append(current)
     if norm > tol:
-        warnings.warn(
-            f"Newton's method stopped after {len(history) - 1} steps with gradient {norm:.2e} > tol={tol:g}; "
-            "raise max_iter, or add an L2 penalty if the classes are (nearly) separable",
-            ConvergenceWarning,
-            stacklevel=stacklevel + 1,
-        )
+        warn_not_converged(len(history) - 1, norm, tol, stacklevel=stacklevel + 1)
     return FitResult(W, np.asarray(history), len(history) - 1, norm)
 
 
@@ -345,11 +338,5 @@ def _lbfgs(design, labels, n_classes, l2, share, rows, W, tol, max_iter, stackle
         return value, _gradient(design, weights, P, rows, labels, share, l2).ravel()
 
     result = lbfgs(value_and_gradient, W.ravel(), tol=tol, max_iter=max_iter)
-    if result.n_iter >= max_iter and result.gradient_norm > tol:
-        warnings.warn(
-            f"L-BFGS stopped after {result.n_iter} iterations with gradient {result.gradient_norm:.2e} > "
-            f"tol={tol:g}; raise max_iter or standardise the features",
-            ConvergenceWarning,
-            stacklevel=stacklevel + 1,
-        )
+    warn_lbfgs_not_converged(result, tol, max_iter, stacklevel=stacklevel + 1)
     return FitResult(_centre(result.beta.reshape(shape)), result.history, result.n_iter, result.gradient_norm)

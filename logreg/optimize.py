@@ -271,6 +271,17 @@ def warn_not_converged(n_steps: int, gradient_norm: float, tol: float, stackleve
     )
 
 
+def warn_lbfgs_not_converged(result: FitResult, tol: float, max_iter: int, stacklevel: int) -> None:
+    """The ``ConvergenceWarning`` of :func:`lbfgs` when ``max_iter`` iterations did not reach ``tol``."""
+    if result.n_iter >= max_iter and result.gradient_norm > tol:
+        warnings.warn(
+            f"L-BFGS stopped after {result.n_iter} iterations with gradient {result.gradient_norm:.2e} > "
+            f"tol={tol:g}; raise max_iter or standardise the features",
+            ConvergenceWarning,
+            stacklevel=stacklevel + 1,
+        )
+
+
 def _line_search(
     design: NDArray[np.float64],
     labels: NDArray[np.float64],
