@@ -42,7 +42,7 @@ import numpy as np
 import scipy.linalg.lapack
 from numpy.typing import NDArray
 
-from logreg.optimize import FitResult, _armijo, lbfgs, warn_lbfgs_not_converged, warn_not_converged
+from logreg.optimize import FitResult, _line_search, lbfgs, warn_lbfgs_not_converged, warn_not_converged
 
 #: ``method="auto"`` forms the full Hessian while ``n_columns * n_classes <= CHOLESKY_MAX_UNKNOWNS``, Newton-CG
 #: above. Tuned on benchmarks/bench_multiclass.py (one BLAS thread): see there.
@@ -297,8 +297,12 @@ def newton_multinomial(
         return _lbfgs(design, labels, n_classes, l2, share, rows, W, tol, max_iter, stacklevel + 1)
     make: Callable = _CholeskyDirections if method == "cholesky" else _ConjugateGradientDirections
     directions = make(design, share, l2, n_classes)
-    scores = design @ W
-    current = _value(scores, W, rows, labels, share, l2)
+
+    def cost(candidate: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+        candidate_scores = design @ candidate
+        return _value(candidate_scores, candidate, rows, labels, share, l2), candidate_scores
+
+    current, scores = cost(W)
     history = [current]
     for _ in range(max_iter + 1):
         P, _ = _probabilities(scores)
@@ -308,16 +312,8 @@ def newton_multinomial(
             break
         direction = _centre(directions(W, P, grad))
         decrement = float(np.vdot(grad, direction))
-        step = 1.0
-        while True:
-            candidate = W - step * direction
-            candidate_scores = design @ candidate
-            value = _value(candidate_scores, candidate, rows, labels, share, l2)
-            sufficient, flat = _armijo(value, current, step, decrement)
-            if sufficient or flat or step < 1e-12:
-                break
-            step /= 2
-        if step < 1e-12 and not flat:
+        candidate, candidate_scores, value, accepted = _line_search(W, direction, current, decrement, cost)
+        if not accepted:
             break
         W, scores, current = candidate, candidate_scores, value
         history.append(current)

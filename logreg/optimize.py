@@ -283,25 +283,21 @@ def warn_lbfgs_not_converged(result: FitResult, tol: float, max_iter: int, stack
 
 
 def _line_search(
-    design: NDArray[np.float64],
-    labels: NDArray[np.float64],
-    strength: float,
-    weights: NDArray[np.float64] | None,
     beta: NDArray[np.float64],
     direction: NDArray[np.float64],
     current: float,
     decrement: float,
+    cost: Callable[[NDArray[np.float64]], tuple[float, NDArray[np.float64]]],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], float, bool]:
     """Halve the step from 1 until the cost falls enough (Armijo) or only by rounding noise.
 
-    Returns the candidate, its scores, its cost and whether to accept it (False: no step of at least 1e-12
-    lowers the cost).
+    ``cost(candidate)`` gives the candidate's cost and its scores. Returns the candidate, its scores, its cost and
+    whether to accept it (False: no step of at least 1e-12 lowers the cost).
     """
     step = 1.0
     while True:
         candidate = beta - step * direction
-        candidate_scores = design @ candidate
-        value = mean_log_loss(candidate_scores, labels, weights) + penalty_value(candidate, strength)
+        value, candidate_scores = cost(candidate)
         sufficient, flat = _armijo(value, current, step, decrement)
         if sufficient or flat or step < 1e-12:
             return candidate, candidate_scores, value, not (step < 1e-12 and not flat)
@@ -327,8 +323,12 @@ def newton_unchecked(
     fewer multiply-adds on large data, more (cheaper) steps.
     """
     directions = (_CheapDirections if cheap_hessians else _ExactDirections)(design, strength, weights)
-    scores = design @ beta
-    current = mean_log_loss(scores, labels, weights) + penalty_value(beta, strength)
+
+    def cost(candidate: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+        candidate_scores = design @ candidate
+        return mean_log_loss(candidate_scores, labels, weights) + penalty_value(candidate, strength), candidate_scores
+
+    current, scores = cost(beta)
     history = [current]
     for _ in range(max_iter):
         grad = gradient_from_scores(beta, design, labels, strength, scores, weights)
@@ -340,7 +340,7 @@ def newton_unchecked(
             break
         direction = directions(beta, scores, grad, norm)
         candidate, candidate_scores, value, accepted = _line_search(
-            design, labels, strength, weights, beta, direction, current, float(grad @ direction)
+            beta, direction, current, float(grad @ direction), cost
         )
         if not accepted:
             break
