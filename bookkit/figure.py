@@ -198,7 +198,17 @@ class _Store:
 
 # --- the figure ----------------------------------------------------------------------------------------------------
 class InteractiveFigure:
-    """A figure with controls; displays as HTML (interactive in the book), PNG (the PDF's still) and plain text."""
+    """A figure the reader moves with ``controls``: ``frame(**values)`` returns its marks for each combination.
+
+    It displays as HTML (interactive in the book), PNG (the PDF's still) and plain text.
+
+    ``key`` (unique in the book, lower-case words joined by ``-``) names the figure's HTML ids. ``static`` marks are
+    drawn under every frame. ``description`` is the text alternative (what moving each control shows); ``caption``
+    (default: the description) is the caption of the still printed in the PDF. Every combination of control values
+    is computed now and stored in the page: keep grids small (at most 2,000 frames). ``xscale``/``yscale``
+    ``"log"`` put an axis on a log scale (ticks at powers of ten; values <= 0 break lines and drop points).
+    ``y2lim`` (with ``y2label``, ``y2scale``) adds a right-hand axis for marks drawn with ``axis="right"``.
+    """
 
     def __init__(
         self,
@@ -493,52 +503,8 @@ class InteractiveFigure:
         return f"<InteractiveFigure {self.key!r}: {len(self.frames)} frames>"
 
 
-def interactive_figure(
-    *,
-    key: str,
-    title: str,
-    controls: Sequence[Control],
-    frame: Callable[..., Any],
-    xlim: tuple[float, float],
-    ylim: tuple[float, float],
-    xlabel: str = "",
-    ylabel: str = "",
-    static: Sequence[Mark] = (),
-    description: str,
-    caption: str | None = None,
-    xscale: str = "linear",
-    yscale: str = "linear",
-    y2lim: tuple[float, float] | None = None,
-    y2label: str = "",
-    y2scale: str = "linear",
-) -> InteractiveFigure:
-    """A figure the reader moves with ``controls``: ``frame(**values)`` returns its marks for each combination.
-
-    ``key`` (unique in the book, lower-case words joined by ``-``) names the figure's HTML ids. ``static`` marks are
-    drawn under every frame. ``description`` is the text alternative (what moving each control shows); ``caption``
-    (default: the description) is the caption of the still printed in the PDF. Every combination of control values
-    is computed now and stored in the page: keep grids small (at most 2,000 frames). ``xscale``/``yscale``
-    ``"log"`` put an axis on a log scale (ticks at powers of ten; values <= 0 break lines and drop points).
-    ``y2lim`` (with ``y2label``, ``y2scale``) adds a right-hand axis for marks drawn with ``axis="right"``.
-    """
-    return InteractiveFigure(
-        key=key,
-        title=title,
-        controls=controls,
-        frame=frame,
-        xlim=xlim,
-        ylim=ylim,
-        xlabel=xlabel,
-        ylabel=ylabel,
-        static=static,
-        description=description,
-        caption=caption,
-        xscale=xscale,
-        yscale=yscale,
-        y2lim=y2lim,
-        y2label=y2label,
-        y2scale=y2scale,
-    )
+#: The public name: ``interactive_figure(key=..., ...)`` builds an :class:`InteractiveFigure`.
+interactive_figure = InteractiveFigure
 
 
 # --- helpers -------------------------------------------------------------------------------------------------------
